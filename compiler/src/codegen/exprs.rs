@@ -1,0 +1,72 @@
+//! Conditions and templates: glue between the expression compilers and the
+//! resolved variables.
+
+use super::Gen;
+use super::vars;
+use crate::expr::{condition, template};
+use crate::ir;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+impl Gen<'_> {
+    /// A `String` expression rendering `t`: a literal for literal templates;
+    /// otherwise the compiled template, with unresolved references mapped by
+    /// `on_unresolved` (a function from `Unresolved` to a fault, applied with
+    /// `?`) or rendered empty when ignored.
+    pub(crate) fn template_string(
+        &self,
+        t: &ir::Template,
+        ignore_unresolved: bool,
+        on_unresolved: &TokenStream,
+    ) -> TokenStream {
+        if let Some(lit) = t.literal_text() {
+            return quote!(::std::string::String::from(#lit));
+        }
+        let expr = self.template(t, ignore_unresolved);
+        if ignore_unresolved {
+            quote!(#expr.unwrap_or_default())
+        } else {
+            quote!(#expr.map_err(#on_unresolved)?)
+        }
+    }
+
+    /// A call to the function evaluating `c` (emitted once per condition),
+    /// recorded in the trace: `ctx.trace_cond("text", condition_N(ctx))`.
+    pub(crate) fn condition(&mut self, c: &ir::Condition) -> TokenStream {
+        let text = &c.text;
+        if let Some(name) = self.condition_names.get(text) {
+            return quote!(ctx.trace_cond(#text, #name(ctx)));
+        }
+        let n = self.conditions.len();
+        let name = format_ident!("condition_{n}");
+        self.condition_names.insert(text.clone(), name.clone());
+        let rt = self.runtime.clone();
+        let body = condition::codegen(&c.expr, &rt, &mut |var_name, _| {
+            c.vars
+                .get(var_name)
+                .map_or_else(|| quote!(__rt::Value::Null), vars::read)
+        });
+        let doc = format!(" `{}`", c.text);
+        self.conditions.push(quote! {
+            #[doc = #doc]
+            fn #name(ctx: &__rt::Ctx) -> bool {
+                #body
+            }
+        });
+        quote!(ctx.trace_cond(#text, #name(ctx)))
+    }
+
+    /// An expression of type `Result<String, Unresolved>` rendering `t`.
+    pub(crate) fn template(&self, t: &ir::Template, ignore_unresolved: bool) -> TokenStream {
+        template::codegen(
+            &t.tpl,
+            &self.runtime,
+            ignore_unresolved,
+            &mut |var_name, _| {
+                t.vars
+                    .get(var_name)
+                    .map_or_else(|| quote!(__rt::Value::Null), vars::read)
+            },
+        )
+    }
+}

@@ -1,0 +1,133 @@
+//! From the validated model to Rust tokens: one module per proxy, with
+//! straight-line async flows, conditions as plain boolean functions and
+//! policies as functions over static configuration.
+
+mod exprs;
+mod flows;
+pub mod naming;
+mod policies;
+mod vars;
+
+use crate::Options;
+use crate::ir;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Generation state: the proxy, the runtime path and the conditions
+/// collected as functions.
+pub(crate) struct Gen<'a> {
+    pub(crate) proxy: &'a ir::Proxy,
+    pub(crate) runtime: TokenStream,
+    conditions: Vec<TokenStream>,
+    /// Condition functions already emitted, by source text (a proxy's
+    /// variables resolve the same everywhere, so equal text = equal code).
+    condition_names: std::collections::BTreeMap<String, proc_macro2::Ident>,
+}
+
+/// Generates the module for a proxy.
+pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
+    let runtime: TokenStream = opts
+        .runtime_path
+        .parse()
+        .unwrap_or_else(|_| quote!(::proxyc_runtime));
+    let mut g = Gen {
+        proxy,
+        runtime,
+        conditions: Vec::new(),
+        condition_names: std::collections::BTreeMap::new(),
+    };
+    let module = naming::module(&proxy.name);
+    let rt = g.runtime.clone();
+    let name = &proxy.name;
+    let revision = &proxy.revision;
+    let source = &proxy.source;
+    let mod_doc = format!(" Proxy `{name}` (revision {revision}), compiled from `{source}`.");
+
+    let policies = g.policies();
+    let endpoints: Vec<TokenStream> = (0..proxy.endpoints.len())
+        .map(|i| g.proxy_endpoint(i))
+        .collect();
+    let targets: Vec<TokenStream> = (0..proxy.targets.len())
+        .map(|i| g.target_endpoint(i))
+        .collect();
+    let conditions = std::mem::take(&mut g.conditions);
+    let instrument = proxy.policies.iter().any(ir::Policy::is_async).then(|| {
+        quote!(
+            use __rt::Instrument as _;
+        )
+    });
+
+    let endpoint_metas = proxy.endpoints.iter().map(|ep| {
+        let n = &ep.name;
+        let bp = &ep.base_path;
+        let pcf = !ep.post_client.is_empty();
+        quote!(__rt::EndpointMeta { name: #n, base_path: #bp, has_post_client_flow: #pcf })
+    });
+    let slot_names = proxy.slots.iter();
+    let handle_arms = proxy.endpoints.iter().enumerate().map(|(i, ep)| {
+        let run = naming::ident("proxy_endpoint_", &ep.name);
+        quote!(#i => __rt::boxed(#run(ctx)),)
+    });
+    let post_client_arms = proxy.endpoints.iter().enumerate().map(|(i, ep)| {
+        let run = format_ident!("{}_post_client", naming::ident("proxy_endpoint_", &ep.name));
+        quote!(#i => __rt::boxed(#run(ctx)),)
+    });
+
+    quote! {
+        #[doc = #mod_doc]
+        // Generated names follow the bundle's names and not every item is
+        // used by every bundle; the code is formatted by prettyplease, not
+        // rustfmt, so lints about its style do not apply.
+        #[allow(
+            dead_code,
+            unused_variables,
+            unused_mut,
+            unreachable_code,
+            non_snake_case,
+            clippy::all,
+            clippy::pedantic,
+        )]
+        pub mod #module {
+            use #rt::__private::v1 as __rt;
+            #instrument
+
+            /// The compiled proxy; mount it on a `proxyc_runtime::Gateway`.
+            #[derive(Debug, Clone, Copy, Default)]
+            pub struct Proxy;
+
+            /// Static description of the proxy.
+            pub static META: __rt::ProxyMeta = __rt::ProxyMeta {
+                name: #name,
+                revision: #revision,
+                endpoints: &[#(#endpoint_metas),*],
+                slots: &[#(#slot_names),*],
+                target_servers: &[],
+            };
+
+            impl __rt::CompiledProxy for Proxy {
+                fn meta(&self) -> &'static __rt::ProxyMeta {
+                    &META
+                }
+
+                fn handle<'a>(&'a self, endpoint: usize, ctx: &'a mut __rt::Ctx) -> __rt::BoxFuture<'a, ()> {
+                    match endpoint {
+                        #(#handle_arms)*
+                        _ => __rt::boxed(async {}),
+                    }
+                }
+
+                fn post_client<'a>(&'a self, endpoint: usize, ctx: &'a mut __rt::Ctx) -> __rt::BoxFuture<'a, ()> {
+                    match endpoint {
+                        #(#post_client_arms)*
+                        _ => __rt::boxed(async {}),
+                    }
+                }
+            }
+
+            #(#endpoints)*
+            #(#targets)*
+            #policies
+            #(#conditions)*
+        }
+    }
+}

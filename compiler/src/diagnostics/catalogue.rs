@@ -1,0 +1,61 @@
+//! The catalogue of diagnostic codes. Every diagnostic the compiler emits
+//! uses one of these; `proxyc explain`-style tooling and the docs list them.
+
+/// A diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code(pub &'static str);
+
+macro_rules! catalogue {
+    ($($name:ident = $code:literal: $summary:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $name: Code = Code($code);
+        )*
+        /// Every code with its one-line meaning.
+        pub const CATALOGUE: &[(&str, &str)] = &[$(($code, $summary)),*];
+    };
+}
+
+impl Code {
+    catalogue! {
+        // ----- loading (PXC00x)
+        BUNDLE_NOT_FOUND = "PXC001": "the bundle path does not exist or holds no apiproxy/ folder";
+        BUNDLE_READ = "PXC002": "a bundle file could not be read";
+        ZIP_INVALID = "PXC003": "the .zip export is malformed or holds unsafe entries";
+        XML_MALFORMED = "PXC004": "a file is not well-formed XML";
+        DESCRIPTOR_MISSING = "PXC005": "the APIProxy descriptor (apiproxy/<name>.xml) is missing or ambiguous";
+        NOT_UTF8 = "PXC006": "a bundle file is not UTF-8 text";
+        BUNDLE_TOO_LARGE = "PXC007": "a bundle file or the whole bundle exceeds the size limits";
+        // ----- structure (PXC01x)
+        UNEXPECTED_ROOT = "PXC010": "a file's root element is not what its folder requires";
+        MISSING_ELEMENT = "PXC011": "a required element or attribute is missing";
+        UNKNOWN_POLICY = "PXC012": "a Step names a policy that does not exist";
+        UNSUPPORTED_POLICY = "PXC013": "the policy type is not supported by proxyc yet";
+        UNKNOWN_TARGET = "PXC014": "a RouteRule names a TargetEndpoint that does not exist";
+        DUPLICATE_NAME = "PXC015": "two items share a name that must be unique";
+        INVALID_VALUE = "PXC016": "an element or attribute has a value that is not allowed";
+        NO_PROXY_ENDPOINT = "PXC017": "the bundle has no ProxyEndpoint";
+        UNSUPPORTED_FEATURE = "PXC018": "the element is valid Apigee but not supported by proxyc yet";
+        NAME_COLLISION = "PXC019": "two names map to the same Rust identifier";
+        // ----- policies (PXC05x)
+        INVALID_TIMEOUT = "PXC050": "InvalidTimeoutValue: Timeout is zero or negative";
+        URL_MISSING = "PXC051": "URLMissing: HTTPTargetConnection has no URL";
+        CONNECTION_INFO_MISSING = "PXC052": "ConnectionInfoMissing: neither HTTPTargetConnection nor LocalTargetConnection";
+        INVALID_VARIABLE_NAME = "PXC053": "InvalidVariableName: AssignVariable has no Name";
+        INVALID_URL_TEMPLATE = "PXC054": "the URL template takes its scheme from a variable or mixes host and path variables";
+        INVALID_INDEX = "PXC055": "InvalidIndex: a header or parameter index is zero or negative";
+        READ_ONLY_VARIABLE = "PXC056": "a policy writes a read-only built-in variable";
+        // ----- expressions: PXC1xx conditions, PXC2xx templates (codes owned by expr::)
+        // ----- warnings
+        UNKNOWN_ELEMENT = "PXW001": "an element proxyc does not know is ignored";
+        DEPRECATED = "PXW002": "a deprecated attribute or element is ignored";
+        UNREACHABLE_ROUTE = "PXW003": "a RouteRule after an unconditional one can never be chosen";
+        DISABLED_STEP = "PXW004": "a Step runs a policy whose enabled attribute is false";
+        UNUSED_POLICY = "PXW005": "a policy file is not used by any Step";
+        ASYNC_ATTRIBUTE = "PXW006": "the async attribute is deprecated and ignored";
+        UNKNOWN_PROPERTY = "PXW007": "a transport property proxyc does not know is ignored";
+        NAME_CHARS = "PXW008": "a name uses characters outside the documented set";
+        RESPONSE_CONDITION_CHANGES = "PXW009": "a flow condition may evaluate differently in the response segment";
+        DOLLAR_PLACEHOLDER = "PXW010": "a ${…} build-time placeholder was left in the bundle";
+    }
+}

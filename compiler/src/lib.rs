@@ -1,0 +1,92 @@
+//! proxyc's compiler: Apigee proxy bundles in, Rust handlers out.
+//!
+//! One entry point, [`compile`], does the whole pipeline
+//! (load → syntax → sema → ir → codegen); the build.rs [`Builder`], the
+//! `proxy!` macro and the CLI are thin front-ends over it.
+
+pub mod builder;
+pub mod codegen;
+pub mod diagnostics;
+pub mod expr;
+pub mod ir;
+pub mod render;
+pub mod sema;
+mod suggest;
+pub mod syntax;
+
+pub use builder::Builder;
+pub use diagnostics::{Diagnostic, Diagnostics};
+
+use proc_macro2::TokenStream;
+use std::path::{Path, PathBuf};
+
+/// Compilation options; the only differences between front-ends.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Path of the runtime crate in generated code.
+    pub runtime_path: String,
+    /// Java precedence for `and`/`or` instead of the default OR-binds-tighter.
+    pub java_precedence: bool,
+    /// Warning codes to silence.
+    pub allow: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            runtime_path: "::proxyc_runtime".into(),
+            java_precedence: false,
+            allow: Vec::new(),
+        }
+    }
+}
+
+/// The result of compiling one bundle.
+#[derive(Debug)]
+pub struct Generated {
+    /// `apiproxy.name`.
+    pub proxy_name: String,
+    /// The Rust module name (`proxyc_runtime::include_proxy!` file stem).
+    pub module_name: String,
+    /// Generated tokens.
+    pub tokens: TokenStream,
+    /// Every file and folder read (for rebuild tracking).
+    pub files_read: Vec<PathBuf>,
+    /// Warnings (errors abort the compilation).
+    pub warnings: Diagnostics,
+    /// Descriptor location, for the generated header.
+    pub source: String,
+}
+
+impl Generated {
+    /// The formatted file `Builder` writes.
+    pub fn render(&self) -> Result<String, String> {
+        render::format(&self.tokens, &self.source)
+    }
+}
+
+/// Compiles a bundle (a folder holding `apiproxy/`, the folder itself, or a
+/// `.zip` export).
+pub fn compile(bundle: &Path, opts: &Options) -> Result<Generated, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let Some(loaded) = syntax::load::load(bundle, &mut diags) else {
+        return Err(diags);
+    };
+    let xml = syntax::parse_bundle(&loaded, &mut diags);
+    let proxy = sema::analyze(&xml, opts, &mut diags);
+    diags
+        .list
+        .retain(|d| !opts.allow.iter().any(|a| a == d.code));
+    let Some(proxy) = proxy.filter(|_| !diags.has_errors()) else {
+        return Err(diags);
+    };
+    let tokens = codegen::generate(&proxy, opts);
+    Ok(Generated {
+        module_name: codegen::naming::module(&proxy.name).to_string(),
+        proxy_name: proxy.name.clone(),
+        tokens,
+        files_read: loaded.tracked,
+        warnings: diags,
+        source: proxy.source,
+    })
+}

@@ -1,0 +1,182 @@
+//! Semantic analysis: from the element trees of a bundle to the validated
+//! [`ir::Proxy`]. The only code that constructs `ir` types.
+
+mod endpoints;
+mod expr;
+mod policies;
+pub mod vars;
+
+use crate::Options;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Span};
+use crate::ir;
+use crate::syntax::xml::Element;
+use std::collections::BTreeMap;
+use vars::VarTable;
+
+/// The parsed files of a bundle, grouped by folder.
+#[derive(Debug, Default)]
+pub struct BundleXml {
+    /// The APIProxy descriptor, if found.
+    pub descriptor: Option<Element>,
+    /// `proxies/*.xml`.
+    pub proxies: Vec<Element>,
+    /// `targets/*.xml`.
+    pub targets: Vec<Element>,
+    /// `policies/*.xml`.
+    pub policies: Vec<Element>,
+    /// Fallback proxy name (the descriptor file stem or bundle folder).
+    pub fallback_name: String,
+    /// Files found in `proxies/`, parsed or not.
+    pub proxy_files: usize,
+}
+
+/// State of one analysis.
+pub(crate) struct Sema<'a> {
+    pub(crate) opts: &'a Options,
+    pub(crate) diags: &'a mut Diagnostics,
+    pub(crate) vars: VarTable,
+    pub(crate) needs_request_content: bool,
+    pub(crate) needs_response_content: bool,
+    /// Policy elements by name.
+    policy_xml: BTreeMap<String, &'a Element>,
+    /// Policies already looked up by a Step: their IR index, or `None` when
+    /// disabled or invalid (so they are neither reported unused nor retried).
+    policy_index: BTreeMap<String, Option<usize>>,
+    policies: Vec<ir::Policy>,
+}
+
+impl<'a> Sema<'a> {
+    /// `file:line:col` of a span, for generated doc comments.
+    pub(crate) fn source_ref(&self, span: &Span) -> String {
+        let name = self
+            .diags
+            .sources
+            .get(span.file)
+            .map_or("?", |f| f.name.as_str())
+            .to_owned();
+        let (l, c) = self.diags.sources.line_col(span.file, span.range.start);
+        format!("{name}:{l}:{c}")
+    }
+
+    /// Reports a missing required child.
+    pub(crate) fn missing(&mut self, parent: &Element, child: &str, help: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                Code::MISSING_ELEMENT,
+                format!("<{}> requires <{child}>", parent.name),
+            )
+            .at(parent.span(), format!("no <{child}> here"))
+            .help(help.to_owned()),
+        );
+    }
+
+    /// Warns about child elements not in `known`.
+    pub(crate) fn check_children(&mut self, el: &Element, known: &[&str]) {
+        for c in &el.children {
+            if !known.contains(&c.name.as_str()) {
+                self.diags.push(
+                    Diagnostic::warning(
+                        Code::UNKNOWN_ELEMENT,
+                        format!(
+                            "<{}> is not a known child of <{}>; it is ignored",
+                            c.name, el.name
+                        ),
+                    )
+                    .at(c.span(), "unknown element")
+                    .help(format!("known children: {}", known.join(", "))),
+                );
+            }
+        }
+    }
+
+    /// Parses a boolean element text (`true`/`false`, case-insensitive).
+    pub(crate) fn bool_text(&mut self, el: Option<&Element>, default: bool) -> bool {
+        let Some(el) = el else { return default };
+        match el.text_str().to_ascii_lowercase().as_str() {
+            "" => default,
+            "true" => true,
+            "false" => false,
+            other => {
+                self.diags.push(
+                    Diagnostic::error(Code::INVALID_VALUE, format!("`{other}` is not a boolean"))
+                        .at(el.span(), "expected true or false"),
+                );
+                default
+            }
+        }
+    }
+}
+
+/// Analyses a bundle.
+pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Option<ir::Proxy> {
+    let mut sema = Sema {
+        opts,
+        diags,
+        vars: VarTable::default(),
+        needs_request_content: false,
+        needs_response_content: false,
+        policy_xml: BTreeMap::new(),
+        policy_index: BTreeMap::new(),
+        policies: Vec::new(),
+    };
+    let (name, revision, source) = sema.descriptor(xml);
+    sema.index_policies(&xml.policies);
+    let targets = sema.target_endpoints(&xml.targets);
+    let target_names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
+    let endpoints = sema.proxy_endpoints(&xml.proxies, &target_names);
+    if xml.proxy_files == 0 {
+        let mut d = Diagnostic::error(Code::NO_PROXY_ENDPOINT, "the bundle has no ProxyEndpoint")
+            .help("add apiproxy/proxies/default.xml with a <ProxyEndpoint>");
+        if let Some(desc) = &xml.descriptor {
+            d = d.at(desc.span(), "in this bundle");
+        }
+        sema.diags.push(d);
+    }
+    sema.report_unused_policies();
+    if sema.diags.has_errors() {
+        return None;
+    }
+    Some(ir::Proxy {
+        name,
+        revision,
+        source,
+        endpoints,
+        targets,
+        policies: sema.policies,
+        needs_request_content: sema.needs_request_content,
+        needs_response_content: sema.needs_response_content,
+        slots: sema.vars.into_slots(),
+    })
+}
+
+impl Sema<'_> {
+    fn descriptor(&mut self, xml: &BundleXml) -> (String, String, String) {
+        let Some(d) = &xml.descriptor else {
+            return (
+                xml.fallback_name.clone(),
+                "1".into(),
+                format!("{}.xml", xml.fallback_name),
+            );
+        };
+        if d.name != "APIProxy" {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UNEXPECTED_ROOT,
+                    format!("expected <APIProxy>, found <{}>", d.name),
+                )
+                .at(d.span(), "root element")
+                .help("the XML file directly in apiproxy/ must be the APIProxy descriptor"),
+            );
+        }
+        let name = d
+            .attr("name")
+            .map(|t| t.trimmed().to_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| xml.fallback_name.clone());
+        let revision = d
+            .attr("revision")
+            .map_or("1".into(), |t| t.trimmed().to_owned());
+        let source = self.source_ref(&d.span());
+        (name, revision, source)
+    }
+}

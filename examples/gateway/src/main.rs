@@ -1,0 +1,108 @@
+//! The example gateway: serves the example bundles on 127.0.0.1 with an
+//! embedded echo backend, so it works offline.
+//!
+//! ```text
+//! cargo run -p proxyc-gateway -- [--listen 127.0.0.1:8080] [--config env.toml] [--trace]
+//! ```
+
+use proxyc_runtime::{EnvConfig, Environment, Gateway};
+use proxyc_testkit::echo::Echo;
+use proxyc_testkit::google::RunningServer;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+proxyc_runtime::include_proxy!("hello");
+
+/// Host name the example bundles use for the echo backend.
+const ECHO_HOST: &str = "echo.internal:80";
+
+struct Args {
+    listen: Option<SocketAddr>,
+    config: Option<std::path::PathBuf>,
+    trace: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        listen: None,
+        config: None,
+        trace: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--listen" => {
+                let v = it
+                    .next()
+                    .ok_or("--listen needs an address, e.g. 127.0.0.1:8080")?;
+                args.listen = Some(v.parse().map_err(|e| format!("--listen {v}: {e}"))?);
+            }
+            "--config" => args.config = Some(it.next().ok_or("--config needs a file")?.into()),
+            "--trace" => args.trace = true,
+            "-h" | "--help" => {
+                println!(
+                    "proxyc-gateway: serves the example bundles with an embedded echo backend\n\n\
+                     options:\n  --listen ADDR   listen address (default 127.0.0.1:8080)\n  \
+                     --config FILE   environment file (TOML)\n  --trace         print a debug timeline per request"
+                );
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument `{other}` (try --help)")),
+        }
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let mut config = match &args.config {
+        Some(path) => EnvConfig::load(path).map_err(|e| e.to_string())?,
+        None => EnvConfig::default(),
+    };
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    config.trace |= args.trace;
+
+    let echo = RunningServer::start(Echo)
+        .await
+        .map_err(|e| format!("echo backend: {e}"))?;
+    config
+        .connect_overrides
+        .entry(ECHO_HOST.to_owned())
+        .or_insert(echo.addr());
+
+    let listen = config.listen;
+    let env = Arc::new(Environment::new(config).map_err(|e| e.to_string())?);
+    let gateway = Gateway::new(env).mount(hello::Proxy)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    println!("proxyc gateway listening on http://{listen}");
+    println!(
+        "  embedded echo backend on http://{} (as {ECHO_HOST})",
+        echo.addr()
+    );
+    for (path, proxy) in gateway.base_paths() {
+        println!("  {path:<12} → proxy {proxy}");
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        println!("shutting down");
+    };
+    gateway
+        .serve(listener, shutdown)
+        .await
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,159 @@
+//! The outbound HTTP client used for targets and callouts: hyper-util's
+//! pooled client over rustls (verification always on), with connect
+//! overrides that send a named `host:port` to a local address while TLS
+//! still verifies the original name.
+
+use crate::env::{ConfigError, EnvConfig};
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Error type of outbound bodies.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Body type of outbound requests and of responses sent to clients.
+pub type OutBody = BoxBody<Bytes, BoxError>;
+
+/// Why an outbound call failed.
+#[derive(Debug)]
+pub enum ClientError {
+    /// No connection could be made (refused, unreachable, DNS, TLS handshake).
+    Connect(String),
+    /// No response head within the timeout.
+    Timeout,
+    /// The peer broke the exchange (reset, garbage, closed early).
+    Protocol(String),
+    /// The request could not be built (bad URL or header).
+    Request(String),
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Connect(e) => write!(f, "connection failed: {e}"),
+            ClientError::Timeout => f.write_str("timed out waiting for the response"),
+            ClientError::Protocol(e) => write!(f, "bad response: {e}"),
+            ClientError::Request(e) => write!(f, "invalid request: {e}"),
+        }
+    }
+}
+
+/// TCP connector applying connect overrides before dialling.
+#[derive(Clone)]
+pub struct OverrideConnector {
+    inner: HttpConnector,
+    overrides: Arc<BTreeMap<String, SocketAddr>>,
+}
+
+impl tower_service::Service<http::Uri> for OverrideConnector {
+    type Response = <HttpConnector as tower_service::Service<http::Uri>>::Response;
+    type Error = <HttpConnector as tower_service::Service<http::Uri>>::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let target = override_uri(&self.overrides, &uri).unwrap_or(uri);
+        let fut = self.inner.call(target);
+        Box::pin(fut)
+    }
+}
+
+/// The URI to dial when `uri`'s `host:port` is overridden.
+fn override_uri(overrides: &BTreeMap<String, SocketAddr>, uri: &http::Uri) -> Option<http::Uri> {
+    let host = uri.host()?;
+    let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    });
+    let addr = overrides.get(&format!("{host}:{port}"))?;
+    // The dialled URI only decides the TCP peer; TLS uses the original URI.
+    format!("http://{addr}/").parse().ok()
+}
+
+/// The pooled outbound client.
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: Client<hyper_rustls::HttpsConnector<OverrideConnector>, OutBody>,
+}
+
+impl HttpClient {
+    /// Builds the client: web PKI roots plus the configured trust anchors.
+    pub fn new(config: &EnvConfig) -> Result<Self, ConfigError> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for path in &config.trust_anchors {
+            for cert in crate::tls::read_certs(path)? {
+                roots.add(cert).map_err(|e| ConfigError {
+                    file: path.clone(),
+                    message: format!("not a usable CA certificate: {e}"),
+                })?;
+            }
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConfigError {
+            file: "<tls>".into(),
+            message: e.to_string(),
+        })?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(Duration::from_secs(3)));
+        http.set_nodelay(true);
+        let connector = OverrideConnector {
+            inner: http,
+            overrides: Arc::new(config.connect_overrides.clone()),
+        };
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
+        let inner = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build(https);
+        Ok(HttpClient { inner })
+    }
+
+    /// Sends a request and waits up to `timeout` for the response head.
+    pub async fn send(
+        &self,
+        req: http::Request<OutBody>,
+        timeout: Duration,
+    ) -> Result<http::Response<Incoming>, ClientError> {
+        match tokio::time::timeout(timeout, self.inner.request(req)).await {
+            Err(_) => Err(ClientError::Timeout),
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(e)) if e.is_connect() => Err(ClientError::Connect(error_chain(&e))),
+            Ok(Err(e)) => Err(ClientError::Protocol(error_chain(&e))),
+        }
+    }
+}
+
+/// An error with its sources, for fault reasons and logs.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}

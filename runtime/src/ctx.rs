@@ -1,0 +1,273 @@
+//! The flow context: everything one request's flow variables can see.
+
+use crate::env::Environment;
+use crate::fault::Fault;
+use crate::message::Message;
+use crate::proxy::ProxyMeta;
+use crate::trace::Trace;
+use crate::value::Value;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// Which message `message` aliases, and which FaultRules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// ProxyEndpoint request flows.
+    ProxyRequest,
+    /// TargetEndpoint request flows.
+    TargetRequest,
+    /// TargetEndpoint response flows.
+    TargetResponse,
+    /// ProxyEndpoint response flows.
+    ProxyResponse,
+    /// FaultRules and DefaultFaultRule (`message` = `error`).
+    Error,
+    /// After the response went to the client.
+    PostClient,
+}
+
+impl Phase {
+    /// Whether `message` means the request in this phase.
+    pub fn is_request(self) -> bool {
+        matches!(self, Phase::ProxyRequest | Phase::TargetRequest)
+    }
+}
+
+/// A user variable's storage: unset, a value, or a message object.
+#[derive(Debug, Default)]
+pub enum Slot {
+    /// Never set (reads as null).
+    #[default]
+    Unset,
+    /// A plain value.
+    Value(Value<'static>),
+    /// A message (ServiceCallout response, AssignMessage `AssignTo`, …).
+    Message(Box<Message>),
+}
+
+/// `proxy.*` variables.
+#[derive(Debug, Clone)]
+pub struct ProxyVars {
+    /// `proxy.basepath`.
+    pub basepath: &'static str,
+    /// `proxy.pathsuffix`.
+    pub pathsuffix: String,
+    /// `proxy.url`.
+    pub url: String,
+    /// `proxy.name` (the ProxyEndpoint).
+    pub name: &'static str,
+    /// `proxy.flow.name`.
+    pub flow_name: &'static str,
+}
+
+/// `target.*` and `route.*` variables.
+#[derive(Debug, Clone)]
+pub struct TargetVars {
+    /// `target.url` (scheme, host, base path; no suffix, no query).
+    pub url: Option<String>,
+    /// `target.name`.
+    pub name: Option<&'static str>,
+    /// `target.copy.pathsuffix` (default true).
+    pub copy_pathsuffix: bool,
+    /// `target.copy.queryparams` (default true).
+    pub copy_queryparams: bool,
+    /// `target.header.host`.
+    pub host_header: Option<String>,
+    /// `target.host` (after the call).
+    pub host: Option<String>,
+    /// `target.port` (after the call).
+    pub port: Option<u16>,
+    /// `target.scheme`.
+    pub scheme: Option<&'static str>,
+    /// `target.flow.name`.
+    pub flow_name: Option<&'static str>,
+    /// `route.name`.
+    pub route_name: Option<&'static str>,
+    /// `route.target`.
+    pub route_target: Option<&'static str>,
+    /// `target.sent.start.timestamp` (ms).
+    pub sent_start_ms: Option<i64>,
+    /// `target.received.end.timestamp` (ms).
+    pub received_end_ms: Option<i64>,
+}
+
+impl Default for TargetVars {
+    fn default() -> Self {
+        TargetVars {
+            url: None,
+            name: None,
+            copy_pathsuffix: true,
+            copy_queryparams: true,
+            host_header: None,
+            host: None,
+            port: None,
+            scheme: None,
+            flow_name: None,
+            route_name: None,
+            route_target: None,
+            sent_start_ms: None,
+            received_end_ms: None,
+        }
+    }
+}
+
+/// `client.*` variables.
+#[derive(Debug, Clone)]
+pub struct ClientVars {
+    /// Peer address.
+    pub addr: SocketAddr,
+    /// `HTTP` or `HTTPS`.
+    pub scheme: &'static str,
+    /// When the request arrived.
+    pub received_start: SystemTime,
+}
+
+/// `fault.*` variables, set when a fault is raised.
+#[derive(Debug, Clone)]
+pub struct FaultVars {
+    /// Full error code.
+    pub code: String,
+    /// `fault.reason` / `error.message`.
+    pub reason: String,
+    /// `fault.category`.
+    pub category: &'static str,
+    /// `error.status.code` of the raised fault.
+    pub status: u16,
+}
+
+impl FaultVars {
+    /// `fault.name`.
+    pub fn name(&self) -> &str {
+        self.code.rsplit('.').next().unwrap_or(&self.code)
+    }
+}
+
+/// Everything one request's flow can read and write.
+pub struct Ctx {
+    /// `request`.
+    pub request: Message,
+    /// `response` (also `error` in the error phase).
+    pub response: Option<Message>,
+    /// Current phase (decides what `message` aliases).
+    pub phase: Phase,
+    /// User variables, indexed by compile-time slot numbers.
+    pub slots: Box<[Slot]>,
+    /// `proxy.*`.
+    pub proxy: ProxyVars,
+    /// `target.*`, `route.*`.
+    pub target: TargetVars,
+    /// `client.*`.
+    pub client: ClientVars,
+    /// `fault.*` once a fault was raised.
+    pub fault: Option<FaultVars>,
+    /// `messageid`.
+    pub message_id: String,
+    /// The compiled proxy's static description.
+    pub meta: &'static ProxyMeta,
+    /// The environment (config, HTTP client, tokens).
+    pub env: Arc<Environment>,
+    /// Debug trace of this request, when tracing is on.
+    pub trace: Option<Trace>,
+    /// `current.flow.name`.
+    pub current_flow: &'static str,
+}
+
+impl Ctx {
+    /// A context for one inbound request.
+    pub fn new(
+        request: Message,
+        meta: &'static ProxyMeta,
+        env: Arc<Environment>,
+        client: ClientVars,
+        proxy: ProxyVars,
+    ) -> Self {
+        let trace = env.trace_enabled().then(Trace::default);
+        let slots = std::iter::repeat_with(Slot::default)
+            .take(meta.slots.len())
+            .collect();
+        Ctx {
+            request,
+            response: None,
+            phase: Phase::ProxyRequest,
+            slots,
+            proxy,
+            target: TargetVars::default(),
+            client,
+            fault: None,
+            message_id: uuid::Uuid::new_v4().to_string(),
+            meta,
+            env,
+            trace,
+            current_flow: "PreFlow",
+        }
+    }
+
+    /// The message `message` aliases in the current phase.
+    pub fn message(&self) -> Option<&Message> {
+        if self.phase.is_request() {
+            Some(&self.request)
+        } else {
+            self.response.as_ref()
+        }
+    }
+
+    /// Mutable access to the message `message` aliases; creates the response
+    /// when a response-phase policy writes it first.
+    pub fn message_mut(&mut self) -> &mut Message {
+        if self.phase.is_request() {
+            &mut self.request
+        } else {
+            self.response.get_or_insert_with(Message::new_response)
+        }
+    }
+
+    /// The response, created empty if absent.
+    pub fn response_mut(&mut self) -> &mut Message {
+        self.response.get_or_insert_with(Message::new_response)
+    }
+
+    /// A user variable slot (`None` for an out-of-range index, which the
+    /// compiler never emits).
+    pub fn slot(&self, index: usize) -> Option<&Slot> {
+        self.slots.get(index)
+    }
+
+    /// Stores a value in a user variable slot.
+    pub fn set_slot(&mut self, index: usize, slot: Slot) {
+        if let Some(s) = self.slots.get_mut(index) {
+            *s = slot;
+        }
+    }
+
+    /// The message held by a user variable slot, if it holds one.
+    pub fn slot_message(&self, index: usize) -> Option<&Message> {
+        match self.slots.get(index) {
+            Some(Slot::Message(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Records a condition's result in the trace; returns it.
+    #[inline]
+    pub fn trace_cond(&mut self, text: &'static str, value: bool) -> bool {
+        crate::flow::cond(self, text, value)
+    }
+
+    /// Enters the error state for `fault`: records `fault.*`, switches to the
+    /// error phase and makes the fault's default response the error message.
+    pub fn enter_fault(&mut self, mut fault: Fault) -> bool {
+        self.fault = Some(FaultVars {
+            code: fault.code.to_string(),
+            reason: fault.faultstring.clone(),
+            category: fault.category.as_str(),
+            status: fault.status,
+        });
+        if let Some(t) = &mut self.trace {
+            t.fault(&fault);
+        }
+        self.phase = Phase::Error;
+        self.response = Some(fault.default_response());
+        fault.raised
+    }
+}

@@ -1,0 +1,183 @@
+//! The environment the compiled proxies run in: configuration loaded at
+//! start-up (listen address, limits, connect overrides, trust anchors) and
+//! the shared resources built from it (HTTP client).
+
+use crate::client::HttpClient;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Runtime limits with their defaults.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request or response body a policy may buffer (bytes).
+    pub max_body_bytes: usize,
+    /// Time allowed to read a request's headers (ms).
+    pub header_read_timeout_ms: u64,
+    /// Most header lines in a request.
+    pub max_headers: usize,
+    /// Time allowed for graceful shutdown to drain in-flight requests (ms).
+    pub shutdown_grace_ms: u64,
+    /// Most fire-and-forget ServiceCallouts in flight at once.
+    pub max_background_callouts: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 10 * 1024 * 1024,
+            header_read_timeout_ms: 30_000,
+            max_headers: 100,
+            shutdown_grace_ms: 10_000,
+            max_background_callouts: 256,
+        }
+    }
+}
+
+/// The environment configuration file (TOML); see the README for the format.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnvConfig {
+    /// `environment.name`.
+    pub environment: String,
+    /// `organization.name`.
+    pub organization: String,
+    /// Address the gateway listens on.
+    pub listen: SocketAddr,
+    /// Print an Apigee-Debug-style timeline of every request to stderr.
+    pub trace: bool,
+    /// Variables whose values traces mask (in addition to Authorization
+    /// headers and tokens, which are always masked).
+    pub trace_mask: Vec<String>,
+    /// `host:port` a bundle names → local `ip:port` to connect to instead
+    /// (like curl's `--resolve`); TLS still verifies the original host name.
+    pub connect_overrides: BTreeMap<String, SocketAddr>,
+    /// Extra PEM files with CA certificates trusted for outbound TLS.
+    pub trust_anchors: Vec<PathBuf>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+impl Default for EnvConfig {
+    fn default() -> Self {
+        EnvConfig {
+            environment: "local".into(),
+            organization: "local".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            trace: false,
+            trace_mask: Vec::new(),
+            connect_overrides: BTreeMap::new(),
+            trust_anchors: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A configuration problem found at start-up.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The file (or entry) concerned.
+    pub file: PathBuf,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl EnvConfig {
+    /// Loads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            message: format!("cannot read: {e}"),
+        })?;
+        let mut cfg: EnvConfig = toml::from_str(&text).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for anchor in &mut cfg.trust_anchors {
+            if anchor.is_relative() {
+                *anchor = base.join(&*anchor);
+            }
+        }
+        Ok(cfg)
+    }
+}
+
+/// The environment shared by every request.
+pub struct Environment {
+    config: EnvConfig,
+    client: HttpClient,
+    system_uuid: String,
+}
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Environment")
+            .field("environment", &self.config.environment)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Environment {
+    /// Builds the environment, validating what the configuration names
+    /// (trust anchors must be readable PEM certificates).
+    pub fn new(config: EnvConfig) -> Result<Self, ConfigError> {
+        let client = HttpClient::new(&config)?;
+        Ok(Environment {
+            config,
+            client,
+            system_uuid: uuid::Uuid::new_v4().to_string(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EnvConfig {
+        &self.config
+    }
+
+    /// The outbound HTTP client.
+    pub fn client(&self) -> &HttpClient {
+        &self.client
+    }
+
+    /// Whether per-request traces are recorded.
+    pub fn trace_enabled(&self) -> bool {
+        self.config.trace
+    }
+
+    /// `system.uuid`: stable for the life of the process.
+    pub fn system_uuid(&self) -> &str {
+        &self.system_uuid
+    }
+
+    /// `environment.name`.
+    pub fn environment_name(&self) -> &str {
+        &self.config.environment
+    }
+
+    /// `organization.name`.
+    pub fn organization_name(&self) -> &str {
+        &self.config.organization
+    }
+
+    /// The body-size limit.
+    pub fn max_body_bytes(&self) -> usize {
+        self.config.limits.max_body_bytes
+    }
+
+    /// The shutdown grace period.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_millis(self.config.limits.shutdown_grace_ms)
+    }
+}

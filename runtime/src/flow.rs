@@ -1,0 +1,196 @@
+//! Running one Step: the policy's tracing span, its `<ns>.<name>.failed`
+//! flag, `continueOnError`, and the Debug trace entry.
+
+use crate::ctx::{Ctx, Slot};
+use crate::fault::Fault;
+use crate::value::Value;
+use std::time::Instant;
+
+/// Static description of a policy, emitted by the compiler.
+#[derive(Debug)]
+pub struct PolicyMeta {
+    /// `name` attribute.
+    pub name: &'static str,
+    /// Policy type (root element), e.g. `AssignMessage`.
+    pub kind: &'static str,
+    /// `continueOnError`.
+    pub continue_on_error: bool,
+    /// Slot of the `<ns>.<name>.failed` flag.
+    pub failed_slot: usize,
+}
+
+/// A Step in progress: created before the policy runs, finished after.
+pub struct StepGuard {
+    meta: &'static PolicyMeta,
+    span: tracing::Span,
+    start: Instant,
+}
+
+impl StepGuard {
+    /// Starts a step: opens the policy's span.
+    #[inline]
+    pub fn start(ctx: &Ctx, meta: &'static PolicyMeta) -> Self {
+        let span = tracing::info_span!(
+            "policy",
+            proxy = ctx.meta.name,
+            flow = ctx.current_flow,
+            policy = meta.name,
+            kind = meta.kind,
+            outcome = tracing::field::Empty,
+            duration_us = tracing::field::Empty,
+        );
+        StepGuard {
+            meta,
+            span,
+            start: Instant::now(),
+        }
+    }
+
+    /// The span to instrument the policy's future with.
+    #[inline]
+    pub fn span(&self) -> tracing::Span {
+        self.span.clone()
+    }
+
+    /// Runs a synchronous policy inside the span.
+    #[inline]
+    pub fn in_scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.span.in_scope(f)
+    }
+
+    /// Finishes the step: sets the failed flag, records the outcome, and
+    /// applies `continueOnError` (a failure it covers becomes `Ok`).
+    #[inline]
+    pub fn finish(self, ctx: &mut Ctx, result: Result<(), Fault>) -> Result<(), Fault> {
+        let failed = result.is_err();
+        ctx.set_slot(self.meta.failed_slot, Slot::Value(Value::Bool(failed)));
+        let elapsed = self.start.elapsed();
+        let outcome = match (&result, self.meta.continue_on_error) {
+            (Ok(()), _) => "ok",
+            (Err(_), true) => "failed, continued",
+            (Err(_), false) => "failed",
+        };
+        self.span.record("outcome", outcome);
+        self.span.record(
+            "duration_us",
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        );
+        if let Some(t) = &mut ctx.trace {
+            t.policy(self.meta, outcome, elapsed, result.as_ref().err());
+        }
+        match result {
+            Err(fault) if self.meta.continue_on_error => {
+                tracing::debug!(parent: &self.span, code = %fault.code, "fault ignored (continueOnError)");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+/// Records the evaluation of a condition in the trace; returns `value`.
+#[inline]
+pub fn cond(ctx: &mut Ctx, text: &'static str, value: bool) -> bool {
+    if let Some(t) = &mut ctx.trace {
+        t.condition(text, value);
+    }
+    value
+}
+
+/// Marks entry into a flow (`current.flow.name`, trace).
+#[inline]
+pub fn enter_flow(ctx: &mut Ctx, name: &'static str) {
+    ctx.current_flow = name;
+    if let Some(t) = &mut ctx.trace {
+        t.flow(name);
+    }
+}
+
+/// Why a flow stopped early: a fault to handle, or a fault already handled
+/// by a TargetEndpoint's FaultRules (the ProxyEndpoint only sends the response).
+#[derive(Debug)]
+pub enum Abort {
+    /// A fault to handle.
+    Fault(Fault),
+    /// The error response is ready.
+    Handled,
+}
+
+impl From<Fault> for Abort {
+    fn from(f: Fault) -> Self {
+        Abort::Fault(f)
+    }
+}
+
+/// Progress through an endpoint's FaultRules and DefaultFaultRule.
+#[derive(Debug, Default)]
+pub struct FaultState {
+    executed: bool,
+    raised_in_rule: bool,
+}
+
+impl FaultState {
+    /// Enters the error flow for `fault`.
+    pub fn enter(ctx: &mut Ctx, fault: Fault) -> Self {
+        ctx.enter_fault(fault);
+        FaultState::default()
+    }
+
+    /// A FaultRule matched (it counts as executed even if its Steps don't run).
+    pub fn rule_matched(&mut self) {
+        self.executed = true;
+    }
+
+    /// Whether any FaultRule executed.
+    pub fn executed(&self) -> bool {
+        self.executed
+    }
+
+    /// Whether the DefaultFaultRule may run: no FaultRule executed, or it
+    /// is AlwaysEnforce and no FaultRule raised a fault with RaiseFault.
+    pub fn default_may_run(&self, always_enforce: bool) -> bool {
+        (!self.executed || always_enforce) && !self.raised_in_rule
+    }
+
+    /// Ends a FaultRule: a RaiseFault inside it replaces the error response;
+    /// another failing policy raises a new fault.
+    pub fn rule_done(&mut self, ctx: &mut Ctx, result: Result<(), Fault>, is_default: bool) {
+        if let Err(fault) = result {
+            if fault.raised && !is_default {
+                self.raised_in_rule = true;
+            }
+            ctx.enter_fault(fault);
+        }
+    }
+}
+
+/// The fault for "no RouteRule matched" (bundle.md §2.1).
+pub fn no_route() -> Fault {
+    Fault::platform(
+        crate::fault::codes::ROUTE_FAILED,
+        500,
+        crate::fault::FaultCategory::Messaging,
+        "Unable to route the message to a Target Endpoint",
+    )
+}
+
+/// Re-raises the fault a TargetEndpoint's error flow did not handle, keeping
+/// its error response, so the ProxyEndpoint's error flow can handle it.
+pub fn refault(ctx: &mut Ctx) -> Fault {
+    let (code, reason, status) = ctx
+        .fault
+        .as_ref()
+        .map_or((String::new(), String::new(), 500), |f| {
+            (f.code.clone(), f.reason.clone(), f.status)
+        });
+    let mut fault = Fault::step(code, reason);
+    fault.status = status;
+    fault.response = ctx.response.take().map(Box::new);
+    fault
+}
+
+/// A fault in the PostClientFlow cannot change the response any more; it
+/// is logged.
+pub fn log_post_client_fault(ctx: &Ctx, fault: &Fault) {
+    tracing::warn!(proxy = ctx.meta.name, code = %fault.code, "fault in PostClientFlow");
+}

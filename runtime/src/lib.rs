@@ -1,0 +1,80 @@
+//! Runtime for proxies compiled by proxyc.
+//!
+//! Generated code uses only [`__private`]; applications use [`Gateway`],
+//! [`EnvConfig`]/[`Environment`] and [`include_proxy!`].
+
+pub mod body;
+pub mod client;
+pub mod condition;
+pub mod ctx;
+pub mod env;
+pub mod fault;
+pub mod flow;
+pub mod gateway;
+pub mod message;
+pub mod policies;
+pub mod proxy;
+pub mod target;
+pub mod template;
+pub mod time_fmt;
+pub mod tls;
+pub mod tokens;
+pub mod trace;
+pub mod value;
+pub mod vars;
+
+pub use env::{ConfigError, EnvConfig, Environment};
+pub use gateway::Gateway;
+pub use proxy::CompiledProxy;
+
+/// Includes the code `proxyc_compiler::Builder` wrote for proxy `name`
+/// (`$OUT_DIR/proxyc/<name>.rs`).
+#[macro_export]
+macro_rules! include_proxy {
+    ($name:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/proxyc/", $name, ".rs"));
+    };
+}
+
+/// The only surface generated code uses. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::condition as cond;
+    pub use crate::condition::Regex;
+    pub use crate::template::Unresolved;
+    pub use crate::template::tfn;
+    pub use crate::value::Value;
+
+    /// Version 1 of the generated-code interface. Generated code imports
+    /// `__private::v1`; a runtime without it fails to compile with an
+    /// unresolved import naming the version, instead of subtler errors.
+    pub mod v1 {
+        pub use crate::ctx::{Ctx, Phase, Slot};
+        pub use crate::fault::{Fault, FaultCategory, codes};
+        pub use crate::flow::{
+            Abort, FaultState, PolicyMeta, StepGuard, enter_flow, log_post_client_fault, no_route,
+            refault,
+        };
+        pub use crate::message::{Message, MessageKind};
+        pub use crate::policies::assign_message as am;
+        pub use crate::policies::message_ops as ops;
+        pub use crate::policies::raise_fault as rf;
+        pub use crate::proxy::{BoxFuture, CompiledProxy, EndpointMeta, ProxyMeta};
+        pub use crate::target::{TargetProperties, call as call_target};
+        pub use crate::value::Value;
+        pub use crate::vars::{MsgProp, MsgSel, TimePart, Var, read, write};
+        pub use tracing::Instrument;
+
+        /// Reads a message body whole when the bundle's policies need it.
+        pub use crate::body::buffer as buffer_body;
+
+        /// Boxes a handler future.
+        #[inline]
+        pub fn boxed<'a, F>(f: F) -> BoxFuture<'a, ()>
+        where
+            F: std::future::Future<Output = ()> + Send + 'a,
+        {
+            Box::pin(f)
+        }
+    }
+}

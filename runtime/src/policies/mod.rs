@@ -1,0 +1,6 @@
+//! Policy behaviour that generated code calls: one module per policy type,
+//! plus the message operations several policies share.
+
+pub mod assign_message;
+pub mod message_ops;
+pub mod raise_fault;

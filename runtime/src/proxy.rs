@@ -1,0 +1,48 @@
+//! The interface a compiled proxy implements, and its static description.
+
+use crate::ctx::Ctx;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A boxed, sendable future (the dyn-compatible form of a proxy's handler).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Static description of a compiled proxy.
+#[derive(Debug)]
+pub struct ProxyMeta {
+    /// `apiproxy.name`.
+    pub name: &'static str,
+    /// `apiproxy.revision`.
+    pub revision: &'static str,
+    /// The ProxyEndpoints, in a fixed order (the index is the endpoint id).
+    pub endpoints: &'static [EndpointMeta],
+    /// Names of the user-variable slots (index = slot number).
+    pub slots: &'static [&'static str],
+    /// TargetServer names the bundle references (checked at start-up).
+    pub target_servers: &'static [&'static str],
+}
+
+/// Static description of one ProxyEndpoint.
+#[derive(Debug)]
+pub struct EndpointMeta {
+    /// `proxy.name`.
+    pub name: &'static str,
+    /// `HTTPProxyConnection/BasePath` (may hold `*` segments).
+    pub base_path: &'static str,
+    /// Whether the endpoint has a PostClientFlow.
+    pub has_post_client_flow: bool,
+}
+
+/// A proxy compiled by proxyc.
+pub trait CompiledProxy: Send + Sync + 'static {
+    /// The proxy's static description.
+    fn meta(&self) -> &'static ProxyMeta;
+
+    /// Runs the request and response flows of endpoint `endpoint` (index into
+    /// [`ProxyMeta::endpoints`]); on return `ctx.response` holds what the
+    /// client gets.
+    fn handle<'a>(&'a self, endpoint: usize, ctx: &'a mut Ctx) -> BoxFuture<'a, ()>;
+
+    /// Runs the PostClientFlow of `endpoint`, after the response was sent.
+    fn post_client<'a>(&'a self, endpoint: usize, ctx: &'a mut Ctx) -> BoxFuture<'a, ()>;
+}

@@ -1,0 +1,59 @@
+//! Run-time side of Apigee message templates: the [`Unresolved`] marker a
+//! compiled template returns, and the template functions ([`tfn`]) that
+//! generated code calls.
+//!
+//! Calling convention of every function in [`tfn`]: each argument is an
+//! `Option<&str>` — `Some(text)` for a literal or a resolved variable,
+//! `None` for an unresolved variable or an absent optional argument. Every
+//! function returns a `String` ("" when there is no result) and never panics.
+
+mod digest;
+mod java_replacement;
+mod json_path;
+mod jsonpath_compat;
+mod random;
+mod regex_fns;
+mod text;
+mod time_fmt;
+mod time_pattern;
+mod xpath;
+mod xpath_guard;
+
+use std::error::Error;
+use std::fmt;
+
+/// A template referenced a variable that did not resolve (and had no
+/// `:default`); holds the variable name. The hosting policy decides whether
+/// that is a fault (`IgnoreUnresolvedVariables=false`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Unresolved(pub &'static str);
+
+impl fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unresolved variable `{}`", self.0)
+    }
+}
+
+impl Error for Unresolved {}
+
+/// The template functions, one per Apigee function name (`sha256Hex` →
+/// [`tfn::sha256_hex`]); `*_compiled` variants take a literal argument
+/// compiled once by generated code.
+pub mod tfn {
+    pub use super::digest::{
+        decode_base64, encode_base64, hmac_md5, hmac_sha1, hmac_sha224, hmac_sha256, hmac_sha384,
+        hmac_sha512, md5_base64, md5_hex, sha1_base64, sha1_hex, sha256_base64, sha256_hex,
+        sha384_base64, sha384_hex, sha512_base64, sha512_hex,
+    };
+    pub use super::json_path::{CompiledJsonPath, json_path, json_path_compiled};
+    pub use super::random::{XegerPattern, create_uuid, random_long, xeger, xeger_compiled};
+    pub use super::regex_fns::{
+        CompiledRegex, replace_all, replace_all_compiled, replace_first, replace_first_compiled,
+    };
+    pub use super::text::{
+        encode_html, escape_json, escape_xml, escape_xml11, firstnonnull, substring, to_lower_case,
+        to_upper_case,
+    };
+    pub use super::time_fmt::{time_format, time_format_ms, time_format_utc, time_format_utc_ms};
+    pub use super::xpath::xpath;
+}

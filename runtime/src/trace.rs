@@ -1,0 +1,137 @@
+//! A per-request timeline like Apigee's Debug tool shows: flows entered,
+//! conditions and their results, policies run, faults. Secrets are masked.
+
+use crate::fault::Fault;
+use crate::flow::PolicyMeta;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// One entry of the timeline.
+#[derive(Debug, Clone)]
+pub enum TraceEvent {
+    /// A flow was entered.
+    Flow(&'static str),
+    /// A condition was evaluated.
+    Condition {
+        /// Its source text.
+        text: &'static str,
+        /// Its result.
+        value: bool,
+    },
+    /// A policy ran.
+    Policy {
+        /// Policy name.
+        name: &'static str,
+        /// Policy type.
+        kind: &'static str,
+        /// `ok`, `failed`, `failed, continued`.
+        outcome: &'static str,
+        /// How long it took.
+        elapsed: Duration,
+        /// Error code of its fault, if any.
+        fault: Option<String>,
+    },
+    /// A fault was raised and the error flow entered.
+    Fault {
+        /// Error code.
+        code: String,
+        /// Status.
+        status: u16,
+    },
+    /// A note from the runtime (route chosen, target called, …).
+    Note(String),
+}
+
+/// The timeline of one request.
+#[derive(Debug, Default, Clone)]
+pub struct Trace {
+    /// Events in order.
+    pub events: Vec<TraceEvent>,
+}
+
+/// Header names whose values are always masked in traces.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+];
+
+/// Whether a header's value must be masked.
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
+}
+
+impl Trace {
+    /// Records a flow entry.
+    pub fn flow(&mut self, name: &'static str) {
+        self.events.push(TraceEvent::Flow(name));
+    }
+
+    /// Records a condition.
+    pub fn condition(&mut self, text: &'static str, value: bool) {
+        self.events.push(TraceEvent::Condition { text, value });
+    }
+
+    /// Records a policy execution.
+    pub fn policy(
+        &mut self,
+        meta: &PolicyMeta,
+        outcome: &'static str,
+        elapsed: Duration,
+        fault: Option<&Fault>,
+    ) {
+        self.events.push(TraceEvent::Policy {
+            name: meta.name,
+            kind: meta.kind,
+            outcome,
+            elapsed,
+            fault: fault.map(|f| f.code.to_string()),
+        });
+    }
+
+    /// Records a fault.
+    pub fn fault(&mut self, fault: &Fault) {
+        self.events.push(TraceEvent::Fault {
+            code: fault.code.to_string(),
+            status: fault.status,
+        });
+    }
+
+    /// Records a note.
+    pub fn note(&mut self, note: String) {
+        self.events.push(TraceEvent::Note(note));
+    }
+
+    /// Renders the timeline for a terminal.
+    pub fn render(&self, title: &str) -> String {
+        let mut out = format!("── trace {title}\n");
+        for e in &self.events {
+            let _ = match e {
+                TraceEvent::Flow(name) => writeln!(out, "  ▸ flow {name}"),
+                TraceEvent::Condition { text, value } => {
+                    writeln!(out, "      condition ({text}) → {value}")
+                }
+                TraceEvent::Policy {
+                    name,
+                    kind,
+                    outcome,
+                    elapsed,
+                    fault,
+                } => writeln!(
+                    out,
+                    "      policy {name} [{kind}] {outcome} in {}µs{}",
+                    elapsed.as_micros(),
+                    fault
+                        .as_ref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
+                ),
+                TraceEvent::Fault { code, status } => writeln!(out, "  ✖ fault {code} → {status}"),
+                TraceEvent::Note(n) => writeln!(out, "      {n}"),
+            };
+        }
+        out
+    }
+}

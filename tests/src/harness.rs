@@ -1,0 +1,141 @@
+//! Serving compiled proxies with an echo backend, all on 127.0.0.1 with
+//! ephemeral ports, and a small HTTP client for tests.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use proxyc_runtime::{CompiledProxy, EnvConfig, Environment, Gateway};
+use proxyc_testkit::echo::Echo;
+use proxyc_testkit::google::RunningServer;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// A gateway serving proxies, with the echo backend reachable as `echo.internal`.
+pub struct TestGateway {
+    /// The gateway's address.
+    pub addr: SocketAddr,
+    /// The echo backend.
+    pub echo: RunningServer<Echo>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+/// A response as a test sees it.
+#[derive(Debug)]
+pub struct TestResponse {
+    /// Status.
+    pub status: u16,
+    /// Headers.
+    pub headers: http::HeaderMap,
+    /// Body.
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    /// A header's values joined with `, `.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let v: Vec<&str> = self
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!v.is_empty()).then(|| v.join(", "))
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl TestGateway {
+    /// Starts the echo backend and a gateway serving `proxies`, with
+    /// `down.internal:80` pointing at a closed port.
+    pub async fn start(
+        mount: impl FnOnce(Gateway) -> Gateway,
+        tweak: impl FnOnce(&mut EnvConfig),
+    ) -> TestGateway {
+        let echo = RunningServer::start(Echo).await.expect("echo backend");
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr");
+        let mut config = EnvConfig::default();
+        config
+            .connect_overrides
+            .insert("echo.internal:80".into(), echo.addr());
+        config
+            .connect_overrides
+            .insert("down.internal:80".into(), closed);
+        tweak(&mut config);
+        let env = Arc::new(Environment::new(config).expect("environment"));
+        let gateway = mount(Gateway::new(env));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind gateway");
+        let addr = listener.local_addr().expect("addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(gateway.serve(listener, async {
+            let _ = stopped.await;
+        }));
+        TestGateway {
+            addr,
+            echo,
+            stop: Some(stop),
+        }
+    }
+
+    /// Starts a gateway serving one proxy.
+    pub async fn serving(proxy: impl CompiledProxy) -> TestGateway {
+        Self::start(|g| g.mount(proxy).expect("mount"), |_| {}).await
+    }
+
+    /// Sends a request.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> TestResponse {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.addr));
+        for (n, v) in headers {
+            req = req.header(*n, *v);
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .expect("request");
+        let resp = client.request(req).await.expect("response");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send("GET", path, &[], "").await
+    }
+}
+
+impl Drop for TestGateway {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
