@@ -3,6 +3,7 @@
 //! the shared resources built from it (HTTP client).
 
 use crate::client::HttpClient;
+use crate::tokens::{CredentialsConfig, TokenSource, TokenSourceConfig};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -37,6 +38,80 @@ impl Default for Limits {
     }
 }
 
+/// Where Google tokens come from (`[google]` in the environment file).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct GoogleConfig {
+    /// `metadata`, `adc` (application-default credentials, the default),
+    /// `service_account_key` (with `key_file`) or `static` (with `token`).
+    pub credentials: Option<String>,
+    /// Service-account JSON key file, for `service_account_key`.
+    pub key_file: Option<PathBuf>,
+    /// A fixed token, for `static` (local runs only).
+    pub token: Option<String>,
+    /// Metadata server root (default `http://metadata.google.internal`).
+    pub metadata_root: Option<String>,
+    /// Token endpoint replacing the key file's `token_uri`.
+    pub token_uri: Option<String>,
+    /// Service account to impersonate (as Apigee's deployment service account).
+    pub impersonate: Option<String>,
+    /// IAM Credentials API root.
+    pub iam_credentials_root: Option<String>,
+    /// Application Integration endpoint; `{region}` is replaced by the
+    /// integration's region (default `https://{region}-integrations.googleapis.com`).
+    pub integration_endpoint: Option<String>,
+}
+
+impl GoogleConfig {
+    /// The token source this configuration describes.
+    pub fn token_source(&self, file: &Path) -> Result<TokenSource, ConfigError> {
+        let err = |message: String| ConfigError {
+            file: file.to_owned(),
+            message,
+        };
+        let credentials = match self.credentials.as_deref().unwrap_or("adc") {
+            "adc" => CredentialsConfig::ApplicationDefault,
+            "metadata" => CredentialsConfig::MetadataServer {
+                root: self
+                    .metadata_root
+                    .clone()
+                    .unwrap_or_else(|| crate::tokens::DEFAULT_METADATA_ROOT.to_owned()),
+            },
+            "service_account_key" => CredentialsConfig::ServiceAccountKey {
+                path: self.key_file.clone().ok_or_else(|| {
+                    err("[google] credentials = \"service_account_key\" needs key_file".into())
+                })?,
+            },
+            "static" => CredentialsConfig::Static {
+                token: self
+                    .token
+                    .clone()
+                    .ok_or_else(|| err("[google] credentials = \"static\" needs token".into()))?,
+            },
+            other => {
+                return Err(err(format!(
+                    "[google] credentials = \"{other}\": expected adc, metadata, service_account_key or static"
+                )));
+            }
+        };
+        let mut cfg = TokenSourceConfig::new(credentials);
+        cfg.impersonate.clone_from(&self.impersonate);
+        cfg.token_uri_override.clone_from(&self.token_uri);
+        if let Some(root) = &self.iam_credentials_root {
+            cfg.iam_credentials_root.clone_from(root);
+        }
+        TokenSource::new(cfg).map_err(|e| err(format!("[google]: {e}")))
+    }
+
+    /// The Application Integration base URL for a region.
+    pub fn integration_base(&self, region: &str) -> String {
+        self.integration_endpoint
+            .as_deref()
+            .unwrap_or("https://{region}-integrations.googleapis.com")
+            .replace("{region}", region)
+    }
+}
+
 /// The environment configuration file (TOML); see the README for the format.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -59,6 +134,11 @@ pub struct EnvConfig {
     pub trust_anchors: Vec<PathBuf>,
     /// Limits.
     pub limits: Limits,
+    /// The file this configuration was loaded from (for error messages).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+    /// Google tokens and the Application Integration endpoint.
+    pub google: GoogleConfig,
 }
 
 impl Default for EnvConfig {
@@ -72,6 +152,8 @@ impl Default for EnvConfig {
             connect_overrides: BTreeMap::new(),
             trust_anchors: Vec::new(),
             limits: Limits::default(),
+            source: None,
+            google: GoogleConfig::default(),
         }
     }
 }
@@ -110,6 +192,12 @@ impl EnvConfig {
                 *anchor = base.join(&*anchor);
             }
         }
+        if let Some(key) = &mut cfg.google.key_file
+            && key.is_relative()
+        {
+            *key = base.join(&*key);
+        }
+        cfg.source = Some(path.to_owned());
         Ok(cfg)
     }
 }
@@ -118,6 +206,7 @@ impl EnvConfig {
 pub struct Environment {
     config: EnvConfig,
     client: HttpClient,
+    tokens: TokenSource,
     system_uuid: String,
 }
 
@@ -134,9 +223,15 @@ impl Environment {
     /// (trust anchors must be readable PEM certificates).
     pub fn new(config: EnvConfig) -> Result<Self, ConfigError> {
         let client = HttpClient::new(&config)?;
+        let file = config
+            .source
+            .clone()
+            .unwrap_or_else(|| "<environment>".into());
+        let tokens = config.google.token_source(&file)?;
         Ok(Environment {
             config,
             client,
+            tokens,
             system_uuid: uuid::Uuid::new_v4().to_string(),
         })
     }
@@ -149,6 +244,11 @@ impl Environment {
     /// The outbound HTTP client.
     pub fn client(&self) -> &HttpClient {
         &self.client
+    }
+
+    /// The Google token source (tokens are minted lazily, on first use).
+    pub fn tokens(&self) -> &TokenSource {
+        &self.tokens
     }
 
     /// Whether per-request traces are recorded.
