@@ -1,7 +1,7 @@
 //! Running one Step: the policy's tracing span, its `<ns>.<name>.failed`
 //! flag, `continueOnError`, and the Debug trace entry.
 
-use crate::ctx::{Ctx, Slot};
+use crate::ctx::{Ctx, Phase, Slot};
 use crate::fault::Fault;
 use crate::value::Value;
 use std::time::Instant;
@@ -102,7 +102,15 @@ pub fn cond(ctx: &mut Ctx, text: &'static str, value: bool) -> bool {
 pub fn enter_flow(ctx: &mut Ctx, name: &'static str) {
     ctx.current_flow = name;
     if let Some(t) = &mut ctx.trace {
-        t.flow(name);
+        let segment = match ctx.phase {
+            Phase::ProxyRequest => "proxy request",
+            Phase::TargetRequest => "target request",
+            Phase::TargetResponse => "target response",
+            Phase::ProxyResponse => "proxy response",
+            Phase::Error => "error",
+            Phase::PostClient => "post-client",
+        };
+        t.flow(segment, name);
     }
 }
 

@@ -10,6 +10,7 @@ use crate::fault::{Fault, FaultCategory, codes};
 use crate::message::{Body, Message, MessageKind};
 use crate::proxy::{BoxFuture, CompiledProxy};
 use crate::target::version_text;
+use crate::trace::{is_secret_header, masked};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use std::convert::Infallible;
@@ -168,12 +169,24 @@ impl Gateway {
                 flow_name: "PreFlow",
             },
         );
+        let mask = &self.env.config().trace_mask;
+        if let Some(t) = &mut ctx.trace {
+            for (name, value) in &ctx.request.headers {
+                let shown = if is_secret_header(name) {
+                    "***"
+                } else {
+                    masked(name, value, mask)
+                };
+                t.note(format!("request header {name}: {shown}"));
+            }
+        }
         route.proxy.handle(route.endpoint, &mut ctx).await;
         let response = ctx.response.take().unwrap_or_else(Message::new_response);
-        if let Some(trace) = &ctx.trace {
+        if let Some(t) = &mut ctx.trace {
+            t.note(format!("response {}", response.status));
             eprint!(
                 "{}",
-                trace.render(&format!("{} {} ({})", ctx.request.verb, path, meta.name))
+                t.render(&format!("{} {} ({})", ctx.request.verb, path, meta.name))
             );
         }
         if ep.is_some_and(|e| e.has_post_client_flow) {

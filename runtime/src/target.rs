@@ -124,6 +124,9 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
 
+    if let Some(t) = &mut ctx.trace {
+        t.note(format!("→ target {} {}", req.method(), req.uri()));
+    }
     ctx.target.sent_start_ms = Some(now_ms());
     let timeout = Duration::from_millis(props.io_timeout_ms);
     let resp = ctx
@@ -135,6 +138,9 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
     ctx.target.received_end_ms = Some(now_ms());
 
     let status = resp.status().as_u16();
+    if let Some(t) = &mut ctx.trace {
+        t.note(format!("← target {status}"));
+    }
     let (parts, incoming) = resp.into_parts();
     let msg = Message {
         kind: MessageKind::Response,

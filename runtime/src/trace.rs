@@ -9,8 +9,8 @@ use std::time::Duration;
 /// One entry of the timeline.
 #[derive(Debug, Clone)]
 pub enum TraceEvent {
-    /// A flow was entered.
-    Flow(&'static str),
+    /// A flow was entered (segment label, flow name).
+    Flow(&'static str, &'static str),
     /// A condition was evaluated.
     Condition {
         /// Its source text.
@@ -63,10 +63,30 @@ pub fn is_secret_header(name: &str) -> bool {
     SECRET_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
 }
 
+/// Words that mark a variable as secret (its value is masked in traces).
+const SECRET_WORDS: &[&str] = &[
+    "authorization",
+    "token",
+    "secret",
+    "password",
+    "apikey",
+    "api_key",
+    "credential",
+];
+
+/// The value to show for a variable in a trace: `***` for secrets (by name,
+/// or listed in the environment's `trace_mask`), the value otherwise.
+pub fn masked<'a>(name: &str, value: &'a str, mask: &[String]) -> &'a str {
+    let lower = name.to_ascii_lowercase();
+    let secret = SECRET_WORDS.iter().any(|w| lower.contains(w))
+        || mask.iter().any(|m| m.eq_ignore_ascii_case(name));
+    if secret { "***" } else { value }
+}
+
 impl Trace {
-    /// Records a flow entry.
-    pub fn flow(&mut self, name: &'static str) {
-        self.events.push(TraceEvent::Flow(name));
+    /// Records a flow entry in a segment (e.g. `proxy request`).
+    pub fn flow(&mut self, segment: &'static str, name: &'static str) {
+        self.events.push(TraceEvent::Flow(segment, name));
     }
 
     /// Records a condition.
@@ -109,7 +129,7 @@ impl Trace {
         let mut out = format!("── trace {title}\n");
         for e in &self.events {
             let _ = match e {
-                TraceEvent::Flow(name) => writeln!(out, "  ▸ flow {name}"),
+                TraceEvent::Flow(segment, name) => writeln!(out, "  ▸ {segment}: {name}"),
                 TraceEvent::Condition { text, value } => {
                     writeln!(out, "      condition ({text}) → {value}")
                 }
@@ -133,5 +153,29 @@ impl Trace {
             };
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked() {
+        assert!(is_secret_header("Authorization"));
+        assert_eq!(masked("request.header.x-api-token", "abc", &[]), "***");
+        assert_eq!(masked("private.secret", "abc", &[]), "***");
+        assert_eq!(masked("my.var", "abc", &["my.var".to_owned()]), "***");
+        assert_eq!(masked("greeting", "hello", &[]), "hello");
+    }
+
+    #[test]
+    fn renders_the_timeline() {
+        let mut t = Trace::default();
+        t.flow("proxy request", "PreFlow");
+        t.condition("a = 1", true);
+        let text = t.render("GET /x");
+        assert!(text.contains("proxy request: PreFlow"), "{text}");
+        assert!(text.contains("condition (a = 1) → true"), "{text}");
     }
 }

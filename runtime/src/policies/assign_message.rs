@@ -158,6 +158,11 @@ pub fn assign_variable(
     ignore_unresolved: bool,
     unresolved_code: &'static str,
 ) -> Result<(), Fault> {
+    if let (Some(t), Some(v)) = (&mut ctx.trace, &value) {
+        let text = v.to_string();
+        let shown = crate::trace::masked(name, &text, &ctx.env.config().trace_mask);
+        t.note(format!("set {name} = {shown}"));
+    }
     match value {
         Some(v) => crate::vars::write(ctx, target, v).map_err(|e: WriteError| {
             Fault::step(
