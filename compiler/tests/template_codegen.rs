@@ -57,19 +57,18 @@ fn variables_defaults_and_unresolved() {
         '__proxyc_template: {
             let mut __pxs = ::std::string::String::with_capacity(41usize);
             __pxs.push_str("Hello ");
-            match (ctx.var("user.name")).to_text() {
-                ::core::option::Option::Some(__pxt) => __pxs.push_str(&__pxt),
-                ::core::option::Option::None => {
-                    break '__proxyc_template ::core::result::Result::<
-                        ::std::string::String,
-                        ::proxyc_runtime::__private::Unresolved,
-                    >::Err(::proxyc_runtime::__private::Unresolved("user.name"));
-                }
+            if !::proxyc_runtime::__private::push_value(
+                &mut __pxs,
+                &ctx.var("user.name"),
+            ) {
+                break '__proxyc_template ::core::result::Result::<
+                    ::std::string::String,
+                    ::proxyc_runtime::__private::Unresolved,
+                >::Err(::proxyc_runtime::__private::Unresolved("user.name"));
             }
             __pxs.push_str(", ");
-            match (ctx.var("lang")).to_text() {
-                ::core::option::Option::Some(__pxt) => __pxs.push_str(&__pxt),
-                ::core::option::Option::None => __pxs.push_str("en"),
+            if !::proxyc_runtime::__private::push_value(&mut __pxs, &ctx.var("lang")) {
+                __pxs.push_str("en");
             }
             __pxs.push('!');
             ::core::result::Result::<
@@ -90,9 +89,12 @@ fn ignore_unresolved_renders_empty_without_a_label() {
         !code.contains("break") && !code.contains("'__proxyc_template"),
         "{code}"
     );
-    assert!(code.contains(
-        "if let ::core::option::Option::Some(__pxt) = (ctx.var(\"user.name\")).to_text()"
-    ));
+    assert!(
+        code.contains(
+            "::proxyc_runtime::__private::push_value(&mut __pxs, &ctx.var(\"user.name\"));"
+        ),
+        "{code}"
+    );
 }
 
 #[test]

@@ -41,8 +41,8 @@ macro_rules! include_proxy {
 pub mod __private {
     pub use crate::condition as cond;
     pub use crate::condition::Regex;
-    pub use crate::template::Unresolved;
     pub use crate::template::tfn;
+    pub use crate::template::{Unresolved, push_value};
     pub use crate::value::Value;
 
     /// Version 1 of the generated-code interface. Generated code imports

@@ -36,6 +36,19 @@ impl fmt::Display for Unresolved {
 
 impl Error for Unresolved {}
 
+/// Appends a variable's text to a template being rendered; returns whether
+/// the variable resolved (an unresolved one appends nothing).
+#[inline]
+pub fn push_value(out: &mut String, value: &crate::value::Value<'_>) -> bool {
+    match value.to_text() {
+        Some(text) => {
+            out.push_str(&text);
+            true
+        }
+        None => false,
+    }
+}
+
 /// The template functions, one per Apigee function name (`sha256Hex` →
 /// [`tfn::sha256_hex`]); `*_compiled` variants take a literal argument
 /// compiled once by generated code.

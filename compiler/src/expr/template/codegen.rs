@@ -64,23 +64,19 @@ pub fn codegen(
                     Some(d) if !d.is_empty() => {
                         let push = push_literal(d);
                         quote! {
-                            match (#read).to_text() {
-                                ::core::option::Option::Some(__pxt) => __pxs.push_str(&__pxt),
-                                ::core::option::Option::None => #push,
+                            if !#rt::__private::push_value(&mut __pxs, &#read) {
+                                #push;
                             }
                         }
                     }
                     // An empty default, or ignoring unresolved variables: "" when unresolved.
-                    Some(_) => push_if_resolved(&read),
-                    None if ignore_unresolved => push_if_resolved(&read),
+                    Some(_) => push_if_resolved(&read, rt),
+                    None if ignore_unresolved => push_if_resolved(&read, rt),
                     None => {
                         breaks = true;
                         quote! {
-                            match (#read).to_text() {
-                                ::core::option::Option::Some(__pxt) => __pxs.push_str(&__pxt),
-                                ::core::option::Option::None => {
-                                    break #label #result::Err(#rt::__private::Unresolved(#name));
-                                }
+                            if !#rt::__private::push_value(&mut __pxs, &#read) {
+                                break #label #result::Err(#rt::__private::Unresolved(#name));
                             }
                         }
                     }
@@ -108,12 +104,8 @@ pub fn codegen(
 }
 
 /// Pushes the variable's text when it resolves.
-fn push_if_resolved(read: &TokenStream) -> TokenStream {
-    quote! {
-        if let ::core::option::Option::Some(__pxt) = (#read).to_text() {
-            __pxs.push_str(&__pxt);
-        }
-    }
+fn push_if_resolved(read: &TokenStream, rt: &TokenStream) -> TokenStream {
+    quote!(#rt::__private::push_value(&mut __pxs, &#read);)
 }
 
 /// `__pxs.push('c')` for one character, `__pxs.push_str("text")` otherwise.
