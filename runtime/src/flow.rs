@@ -134,6 +134,7 @@ impl From<Fault> for Abort {
 #[derive(Debug, Default)]
 pub struct FaultState {
     executed: bool,
+    default_ran: bool,
     raised_in_rule: bool,
 }
 
@@ -149,9 +150,12 @@ impl FaultState {
         self.executed = true;
     }
 
-    /// Whether any FaultRule executed.
-    pub fn executed(&self) -> bool {
-        self.executed
+    /// Whether a FaultRule or the DefaultFaultRule handled the fault. A
+    /// TargetEndpoint fault its own error flow handled does not reach the
+    /// ProxyEndpoint's FaultRules (bundle.md §5.2; the community report that
+    /// the ProxyEndpoint's DefaultFaultRule runs as well is not followed).
+    pub fn handled(&self) -> bool {
+        self.executed || self.default_ran
     }
 
     /// Whether the DefaultFaultRule may run: no FaultRule executed, or it
@@ -163,6 +167,7 @@ impl FaultState {
     /// Ends a FaultRule: a RaiseFault inside it replaces the error response;
     /// another failing policy raises a new fault.
     pub fn rule_done(&mut self, ctx: &mut Ctx, result: Result<(), Fault>, is_default: bool) {
+        self.default_ran |= is_default;
         if let Err(fault) = result {
             if fault.raised && !is_default {
                 self.raised_in_rule = true;

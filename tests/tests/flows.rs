@@ -170,3 +170,18 @@ async fn unknown_base_path_is_application_not_found() {
     let resp = gw.get("/flows/../other").await;
     assert_eq!(resp.status, 404);
 }
+
+#[tokio::test]
+async fn a_target_fault_rule_handles_target_faults_and_the_proxy_error_flow_is_skipped() {
+    let gw = TestGateway::serving(flows::Proxy).await;
+    let resp = gw
+        .send(
+            "GET",
+            "/flows/x",
+            &[("x-route", "down"), ("x-target-rule", "yes")],
+            "",
+        )
+        .await;
+    assert_eq!(resp.status, 503);
+    assert_eq!(resp.header("x-fault-rule").as_deref(), Some("target"));
+}

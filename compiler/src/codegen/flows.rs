@@ -137,7 +137,7 @@ impl Gen<'_> {
                 let mut state = __rt::FaultState::enter(ctx, fault);
                 #rules
                 #default
-                state.executed()
+                state.handled()
             }
         }
     }
