@@ -161,8 +161,8 @@ pub struct Ctx {
     pub client: ClientVars,
     /// `fault.*` once a fault was raised.
     pub fault: Option<FaultVars>,
-    /// `messageid`.
-    pub message_id: String,
+    /// `messageid`, made on first read (most requests never read it).
+    message_id: std::sync::OnceLock<String>,
     /// The compiled proxy's static description.
     pub meta: &'static ProxyMeta,
     /// The environment (config, HTTP client, tokens).
@@ -195,12 +195,17 @@ impl Ctx {
             target: TargetVars::default(),
             client,
             fault: None,
-            message_id: uuid::Uuid::new_v4().to_string(),
+            message_id: std::sync::OnceLock::new(),
             meta,
             env,
             trace,
             current_flow: "PreFlow",
         }
+    }
+
+    /// `messageid`: a fresh unique id for this request.
+    pub fn message_id(&self) -> &str {
+        self.message_id.get_or_init(|| uuid::Uuid::new_v4().to_string())
     }
 
     /// The message `message` aliases in the current phase.

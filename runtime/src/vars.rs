@@ -369,7 +369,7 @@ pub fn read<'a>(ctx: &'a Ctx, var: &Var) -> Value<'a> {
         Var::SystemTimestamp => Value::Long(now_ms()),
         Var::SystemTimePart(p) => system_time_part(p),
         Var::SystemUuid => Value::str(ctx.env.system_uuid()),
-        Var::MessageId => Value::str(&ctx.message_id),
+        Var::MessageId => Value::str(ctx.message_id()),
         Var::EnvironmentName => Value::str(ctx.env.environment_name()),
         Var::OrganizationName => Value::str(ctx.env.organization_name()),
         Var::ApiproxyName => Value::str(ctx.meta.name),
