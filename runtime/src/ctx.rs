@@ -205,7 +205,8 @@ impl Ctx {
 
     /// `messageid`: a fresh unique id for this request.
     pub fn message_id(&self) -> &str {
-        self.message_id.get_or_init(|| uuid::Uuid::new_v4().to_string())
+        self.message_id
+            .get_or_init(|| uuid::Uuid::new_v4().to_string())
     }
 
     /// The message `message` aliases in the current phase.

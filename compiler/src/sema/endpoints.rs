@@ -167,6 +167,35 @@ impl Sema<'_> {
         ir::FaultHandling { rules, default }
     }
 
+    /// Checks an endpoint file's root element and children; returns the
+    /// endpoint's name (default `default`), or `None` for a wrong root.
+    fn endpoint_root(
+        &mut self,
+        ep: &Element,
+        root: &str,
+        folder: &str,
+        children: &[&str],
+    ) -> Option<String> {
+        if ep.name != root {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UNEXPECTED_ROOT,
+                    format!("expected <{root}>, found <{}>", ep.name),
+                )
+                .at(ep.span(), "root element")
+                .help(format!(
+                    "files in apiproxy/{folder}/ must each hold one <{root}>"
+                )),
+            );
+            return None;
+        }
+        self.check_children(ep, children);
+        Some(
+            ep.attr("name")
+                .map_or_else(|| "default".into(), |n| n.trimmed().to_owned()),
+        )
+    }
+
     /// Compiles every ProxyEndpoint.
     pub(super) fn proxy_endpoints(
         &mut self,
@@ -175,21 +204,10 @@ impl Sema<'_> {
     ) -> Vec<ir::ProxyEndpoint> {
         let mut out: Vec<ir::ProxyEndpoint> = Vec::new();
         for ep in files {
-            if ep.name != "ProxyEndpoint" {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::UNEXPECTED_ROOT,
-                        format!("expected <ProxyEndpoint>, found <{}>", ep.name),
-                    )
-                    .at(ep.span(), "root element")
-                    .help("files in apiproxy/proxies/ must each hold one <ProxyEndpoint>"),
-                );
+            let Some(name) = self.endpoint_root(ep, "ProxyEndpoint", "proxies", PROXY_CHILDREN)
+            else {
                 continue;
-            }
-            self.check_children(ep, PROXY_CHILDREN);
-            let name = ep
-                .attr("name")
-                .map_or_else(|| "default".into(), |n| n.trimmed().to_owned());
+            };
             let base_path = ep
                 .child("HTTPProxyConnection")
                 .and_then(|c| c.child_text("BasePath"))
@@ -299,21 +317,10 @@ impl Sema<'_> {
     pub(super) fn target_endpoints(&mut self, files: &[Element]) -> Vec<ir::TargetEndpoint> {
         let mut out = Vec::new();
         for ep in files {
-            if ep.name != "TargetEndpoint" {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::UNEXPECTED_ROOT,
-                        format!("expected <TargetEndpoint>, found <{}>", ep.name),
-                    )
-                    .at(ep.span(), "root element")
-                    .help("files in apiproxy/targets/ must each hold one <TargetEndpoint>"),
-                );
+            let Some(name) = self.endpoint_root(ep, "TargetEndpoint", "targets", TARGET_CHILDREN)
+            else {
                 continue;
-            }
-            self.check_children(ep, TARGET_CHILDREN);
-            let name = ep
-                .attr("name")
-                .map_or_else(|| "default".into(), |n| n.trimmed().to_owned());
+            };
             let Some(conn) = ep.child("HTTPTargetConnection") else {
                 let what = ep
                     .children

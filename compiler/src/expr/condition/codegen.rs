@@ -154,7 +154,7 @@ impl Gen<'_> {
                 /// ok: proxyc compiled this pattern at build time with the same `regex` version.
                 static RE: ::std::sync::LazyLock<#rt::__private::Regex> =
                     ::std::sync::LazyLock::new(|| {
-                        #rt::__private::Regex::new(#re).expect("JavaRegex pattern validated at build time")
+                        #rt::__private::Regex::new(#re).expect("JavaRegex pattern validated at build time") // ok: the pattern compiled at build time
                     });
                 &RE
             })),
