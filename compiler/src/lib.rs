@@ -68,6 +68,37 @@ impl Generated {
 /// Compiles a bundle (a folder holding `apiproxy/`, the folder itself, or a
 /// `.zip` export).
 pub fn compile(bundle: &Path, opts: &Options) -> Result<Generated, Diagnostics> {
+    let Analysis {
+        proxy,
+        diagnostics,
+        files_read,
+    } = analyze_bundle(bundle, opts)?;
+    let tokens = codegen::generate(&proxy, opts);
+    Ok(Generated {
+        module_name: codegen::naming::module(&proxy.name).to_string(),
+        proxy_name: proxy.name.clone(),
+        tokens,
+        files_read,
+        warnings: diagnostics,
+        source: proxy.source,
+    })
+}
+
+/// Loads and validates a bundle without generating code: the validated
+/// model and its warnings (for tools such as `proxyc graph`), or every
+/// diagnostic when the bundle has errors.
+pub fn analyze(bundle: &Path, opts: &Options) -> Result<(ir::Proxy, Diagnostics), Diagnostics> {
+    analyze_bundle(bundle, opts).map(|a| (a.proxy, a.diagnostics))
+}
+
+/// The result of [`analyze_bundle`].
+struct Analysis {
+    proxy: ir::Proxy,
+    diagnostics: Diagnostics,
+    files_read: Vec<PathBuf>,
+}
+
+fn analyze_bundle(bundle: &Path, opts: &Options) -> Result<Analysis, Diagnostics> {
     let mut diags = Diagnostics::default();
     let Some(loaded) = syntax::load::load(bundle, &mut diags) else {
         return Err(diags);
@@ -77,16 +108,12 @@ pub fn compile(bundle: &Path, opts: &Options) -> Result<Generated, Diagnostics> 
     diags
         .list
         .retain(|d| !opts.allow.iter().any(|a| a == d.code));
-    let Some(proxy) = proxy.filter(|_| !diags.has_errors()) else {
-        return Err(diags);
-    };
-    let tokens = codegen::generate(&proxy, opts);
-    Ok(Generated {
-        module_name: codegen::naming::module(&proxy.name).to_string(),
-        proxy_name: proxy.name.clone(),
-        tokens,
-        files_read: loaded.tracked,
-        warnings: diags,
-        source: proxy.source,
-    })
+    match proxy.filter(|_| !diags.has_errors()) {
+        Some(proxy) => Ok(Analysis {
+            proxy,
+            diagnostics: diags,
+            files_read: loaded.tracked,
+        }),
+        None => Err(diags),
+    }
 }

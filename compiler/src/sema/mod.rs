@@ -3,6 +3,7 @@
 
 mod endpoints;
 mod expr;
+mod lints;
 mod policies;
 pub mod vars;
 
@@ -43,6 +44,8 @@ pub(crate) struct Sema<'a> {
     /// disabled or invalid (so they are neither reported unused nor retried).
     policy_index: BTreeMap<String, Option<usize>>,
     policies: Vec<ir::Policy>,
+    /// Variables read, for the unset-variable lint.
+    reads: Vec<(String, Span)>,
 }
 
 impl<'a> Sema<'a> {
@@ -118,6 +121,7 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
         policy_xml: BTreeMap::new(),
         policy_index: BTreeMap::new(),
         policies: Vec::new(),
+        reads: Vec::new(),
     };
     let (name, revision, source) = sema.descriptor(xml);
     sema.index_policies(&xml.policies);
@@ -136,6 +140,7 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
     if sema.diags.has_errors() {
         return None;
     }
+    sema.report_unset_variables();
     Some(ir::Proxy {
         name,
         revision,
