@@ -123,6 +123,21 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
         policies: Vec::new(),
         reads: Vec::new(),
     };
+    let shared_flow = xml
+        .descriptor
+        .as_ref()
+        .filter(|d| d.name == "SharedFlowBundle");
+    if let Some(d) = shared_flow {
+        sema.diags.push(
+            Diagnostic::error(
+                Code::UNSUPPORTED_FEATURE,
+                "shared flow bundles are not supported by proxyc yet",
+            )
+            .at(d.span(), "a SharedFlowBundle")
+            .help("proxyc compiles API proxy bundles (apiproxy/); shared flows and FlowCallout are planned"),
+        );
+        return None;
+    }
     let (name, revision, source) = sema.descriptor(xml);
     sema.index_policies(&xml.policies);
     let targets = sema.target_endpoints(&xml.targets);
