@@ -240,7 +240,9 @@ pub fn parse(args: Vec<String>) -> Result<Cli, UsageError> {
         "-V" | "--version" => Command::Version,
         "check" => {
             if positional.is_empty() {
-                return Err(UsageError("check needs at least one bundle or folder".into()));
+                return Err(UsageError(
+                    "check needs at least one bundle or folder".into(),
+                ));
             }
             Command::Check {
                 paths: positional.into_iter().map(PathBuf::from).collect(),
@@ -313,8 +315,10 @@ mod tests {
 
     #[test]
     fn parses_check_with_flags() {
-        let cli = parse(args("check a b --format=json --allow pxw005,PXW011 --progress"))
-            .expect("valid");
+        let cli = parse(args(
+            "check a b --format=json --allow pxw005,PXW011 --progress",
+        ))
+        .expect("valid");
         assert_eq!(cli.allow, ["PXW005", "PXW011"]);
         assert_eq!(
             cli.command,

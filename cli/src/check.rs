@@ -70,7 +70,11 @@ pub fn run(
     let mut results = Vec::with_capacity(total);
     for (i, bundle) in bundles.iter().enumerate() {
         if progress {
-            out.err(&format!("[{}/{total}] checking {}\n", i + 1, bundle.display()));
+            out.err(&format!(
+                "[{}/{total}] checking {}\n",
+                i + 1,
+                bundle.display()
+            ));
         }
         let checked = check_one(bundle, opts);
         if format == CheckFormat::Human {
@@ -134,9 +138,8 @@ pub fn json(results: &[Checked]) -> String {
     let items: Vec<serde_json::Value> = results
         .iter()
         .map(|c| {
-            let diagnostics: serde_json::Value =
-                serde_json::from_str(&c.diagnostics.render_json())
-                    .unwrap_or(serde_json::Value::Array(Vec::new()));
+            let diagnostics: serde_json::Value = serde_json::from_str(&c.diagnostics.render_json())
+                .unwrap_or(serde_json::Value::Array(Vec::new()));
             serde_json::json!({
                 "bundle": c.bundle.display().to_string(),
                 "status": if c.compiled { "compiled" } else { "rejected" },

@@ -180,7 +180,12 @@ fn flows(
         g.edge(&pre, &choice, None);
         for (j, f) in flows.conditional.iter().enumerate() {
             let fid = format!("{id}_f{j}");
-            nodes.push(flow_node(proxy, &fid, &format!("Flow {}", f.name), &f.steps));
+            nodes.push(flow_node(
+                proxy,
+                &fid,
+                &format!("Flow {}", f.name),
+                &f.steps,
+            ));
             let label = f
                 .condition
                 .as_ref()

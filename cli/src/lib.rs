@@ -61,9 +61,7 @@ pub fn main_entry() -> i32 {
     let code = match args {
         Ok(args) => run(args, &mut out),
         Err(bad) => {
-            out.err(&format!(
-                "error: argument {bad:?} is not valid UTF-8\n"
-            ));
+            out.err(&format!("error: argument {bad:?} is not valid UTF-8\n"));
             EXIT_FAILURE
         }
     };
@@ -77,7 +75,10 @@ pub fn run(args: Vec<String>, out: &mut Output<'_>) -> i32 {
     let cli = match args::parse(args) {
         Ok(cli) => cli,
         Err(e) => {
-            out.err(&format!("error: {}\n\nRun `proxyc --help` for usage.\n", e.0));
+            out.err(&format!(
+                "error: {}\n\nRun `proxyc --help` for usage.\n",
+                e.0
+            ));
             return EXIT_FAILURE;
         }
     };
@@ -121,15 +122,13 @@ pub fn run(args: Vec<String>, out: &mut Output<'_>) -> i32 {
             check::run(&bundles, format, progress, &opts, out)
         }
         Command::Expand { ref bundle } => expand(bundle, &opts, out),
-        Command::Graph { ref bundle, format } => {
-            match proxyc_compiler::analyze(bundle, &opts) {
-                Ok((proxy, _)) => {
-                    out.out(&graph::render(&proxy, format));
-                    EXIT_OK
-                }
-                Err(diags) => rejected(&diags, out),
+        Command::Graph { ref bundle, format } => match proxyc_compiler::analyze(bundle, &opts) {
+            Ok((proxy, _)) => {
+                out.out(&graph::render(&proxy, format));
+                EXIT_OK
             }
-        }
+            Err(diags) => rejected(&diags, out),
+        },
         Command::New {
             ref bundle,
             ref dir,
@@ -177,7 +176,9 @@ fn new(
         Err(diags) => return rejected(&diags, out),
     };
     out.err(&generated.warnings.render());
-    let dir = dir.cloned().unwrap_or_else(|| PathBuf::from(&generated.proxy_name));
+    let dir = dir
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(&generated.proxy_name));
     let proxyc = proxyc_path
         .cloned()
         .unwrap_or_else(scaffold::default_proxyc_path);

@@ -13,9 +13,7 @@ pub fn is_bundle(path: &Path) -> bool {
         let named_root = path
             .file_name()
             .is_some_and(|n| n == "apiproxy" || n == "sharedflowbundle");
-        named_root
-            || path.join("apiproxy").is_dir()
-            || path.join("sharedflowbundle").is_dir()
+        named_root || path.join("apiproxy").is_dir() || path.join("sharedflowbundle").is_dir()
     } else {
         is_zip(path)
     }
@@ -80,7 +78,12 @@ mod tests {
     fn finds_folders_and_zips() {
         let root = std::env::temp_dir().join(format!("proxyc-walk-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
-        for d in ["a/apiproxy", "b/c/sharedflowbundle", "d/target/x/apiproxy", "e"] {
+        for d in [
+            "a/apiproxy",
+            "b/c/sharedflowbundle",
+            "d/target/x/apiproxy",
+            "e",
+        ] {
             std::fs::create_dir_all(root.join(d)).unwrap();
         }
         std::fs::write(root.join("e/export.ZIP"), b"PK").unwrap();

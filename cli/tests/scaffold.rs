@@ -55,8 +55,8 @@ fn scaffold_builds_runs_and_answers() {
         .expect("proxyc runs");
     assert_eq!(again.status.code(), Some(2));
 
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| repo().join("target"), PathBuf::from);
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo().join("target"), PathBuf::from);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let build = Command::new(cargo)
         .args(["build", "--offline", "--quiet"])
@@ -89,7 +89,9 @@ fn scaffold_builds_runs_and_answers() {
         .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream
-        .write_all(b"GET /hello/greet/world HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .write_all(
+            b"GET /hello/greet/world HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        )
         .expect("send");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");

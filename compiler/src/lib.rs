@@ -105,15 +105,53 @@ fn analyze_bundle(bundle: &Path, opts: &Options) -> Result<Analysis, Diagnostics
     };
     let xml = syntax::parse_bundle(&loaded, &mut diags);
     let proxy = sema::analyze(&xml, opts, &mut diags);
-    diags
-        .list
-        .retain(|d| !opts.allow.iter().any(|a| a == d.code));
+    let mut files_read = loaded.tracked;
+    let bundle_allow = allow_file(bundle, &mut files_read);
+    diags.list.retain(|d| {
+        d.severity == diagnostics::Severity::Error
+            || !opts.allow.iter().chain(&bundle_allow).any(|a| a == d.code)
+    });
     match proxy.filter(|_| !diags.has_errors()) {
         Some(proxy) => Ok(Analysis {
             proxy,
             diagnostics: diags,
-            files_read: loaded.tracked,
+            files_read,
         }),
         None => Err(diags),
     }
+}
+
+/// The name of the per-bundle file listing warning codes to silence.
+pub const ALLOW_FILE: &str = "proxyc.allow";
+
+/// Warning codes silenced by the bundle's [`ALLOW_FILE`], a file beside its
+/// `apiproxy/` folder: one code per line, `#` starts a comment (`.zip`
+/// exports have none). The file is tracked for rebuilds when it exists.
+fn allow_file(bundle: &Path, files_read: &mut Vec<PathBuf>) -> Vec<String> {
+    if !bundle.is_dir() {
+        return Vec::new();
+    }
+    let is_root = bundle
+        .file_name()
+        .is_some_and(|n| n == "apiproxy" || n == "sharedflowbundle");
+    let dir = if is_root {
+        bundle.parent().unwrap_or(bundle)
+    } else {
+        bundle
+    };
+    let path = dir.join(ALLOW_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Vec::new();
+    };
+    files_read.push(path);
+    text.lines()
+        .map(|l| {
+            l.split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_uppercase()
+        })
+        .filter(|c| !c.is_empty())
+        .collect()
 }

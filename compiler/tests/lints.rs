@@ -79,23 +79,39 @@ fn unset_variables_and_unreachable_flows_are_reported() {
             .any(|(c, m, h)| c == code && m.contains(msg) && h.contains(help))
     };
     assert!(
-        has("PXW011", "`proxy.pathsufix`", "did you mean `proxy.pathsuffix`?"),
+        has(
+            "PXW011",
+            "`proxy.pathsufix`",
+            "did you mean `proxy.pathsuffix`?"
+        ),
         "{found:#?}"
     );
     assert!(
-        has("PXW011", "`request.headers.x`", "did you mean `request.header.x`?"),
+        has(
+            "PXW011",
+            "`request.headers.x`",
+            "did you mean `request.header.x`?"
+        ),
         "{found:#?}"
     );
-    assert!(has("PXW011", "`my.flga`", "did you mean `my.flag`?"), "{found:#?}");
+    assert!(
+        has("PXW011", "`my.flga`", "did you mean `my.flag`?"),
+        "{found:#?}"
+    );
     assert!(has("PXW011", "`my.unset`", "AssignVariable"), "{found:#?}");
     // Set by AM-Set, or a failed flag: not reported.
     for set in ["`my.flag`", "`my.copy`", "failed"] {
         assert!(
-            !found.iter().any(|(c, m, _)| c == "PXW011" && m.contains(set)),
+            !found
+                .iter()
+                .any(|(c, m, _)| c == "PXW011" && m.contains(set)),
             "{set} is set: {found:#?}"
         );
     }
-    assert!(has("PXW012", "Flow `never`", "first matching Flow"), "{found:#?}");
+    assert!(
+        has("PXW012", "Flow `never`", "first matching Flow"),
+        "{found:#?}"
+    );
     assert!(has("PXW012", "Flow `never-either`", ""), "{found:#?}");
     assert!(!has("PXW012", "Flow `catch-all`", ""), "{found:#?}");
     let silenced = warnings(
@@ -106,6 +122,28 @@ fn unset_variables_and_unreachable_flows_are_reported() {
         },
     );
     assert!(silenced.is_empty(), "{silenced:#?}");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn a_bundle_allow_file_silences_its_warnings() {
+    let root = bundle("allow-file");
+    std::fs::write(
+        root.join(proxyc_compiler::ALLOW_FILE),
+        "# reviewed: the flag is set by the client\npxw011\nPXW012  # ordering is intended\n",
+    )
+    .unwrap();
+    let generated = compile(&root, &Options::default()).expect("compiles");
+    assert_eq!(generated.warnings.warnings().count(), 0);
+    assert!(
+        generated
+            .files_read
+            .iter()
+            .any(|f| f.ends_with(proxyc_compiler::ALLOW_FILE))
+    );
+    // From the apiproxy/ folder itself too.
+    let from_root = compile(&root.join("apiproxy"), &Options::default()).expect("compiles");
+    assert_eq!(from_root.warnings.warnings().count(), 0);
     std::fs::remove_dir_all(&root).unwrap();
 }
 

@@ -42,7 +42,11 @@ fn every_corpus_bundle_compiles_or_is_rejected_precisely() {
     let mut report = String::new();
     let mut compiled = 0;
     for bundle in &bundles {
-        let rel = bundle.strip_prefix(&dir).unwrap_or(bundle).display().to_string();
+        let rel = bundle
+            .strip_prefix(&dir)
+            .unwrap_or(bundle)
+            .display()
+            .to_string();
         let outcome = std::panic::catch_unwind(|| compile(bundle, &Options::default()));
         let Ok(outcome) = outcome else {
             panic!("the compiler panicked on {rel}");

@@ -112,8 +112,12 @@ impl Sema<'_> {
                     .map_or_else(String::new, |n| n.trimmed().to_owned());
                 let cond_text = f.child("Condition").and_then(|c| c.text.as_ref());
                 let condition = self.condition(cond_text);
-                let unparsed = cond_text.is_some_and(|t| !t.trimmed().is_empty()) && condition.is_none();
-                reach.push((f, !unparsed && super::lints::always_matches(condition.as_ref())));
+                let unparsed =
+                    cond_text.is_some_and(|t| !t.trimmed().is_empty()) && condition.is_none();
+                reach.push((
+                    f,
+                    !unparsed && super::lints::always_matches(condition.as_ref()),
+                ));
                 let steps = self.flow_steps(Some(f));
                 let source = self.source_ref(&f.span());
                 conditional.push(ir::ConditionalFlow {

@@ -45,7 +45,9 @@ impl Sema<'_> {
             self.diags.push(
                 Diagnostic::warning(
                     Code::UNSET_VARIABLE,
-                    format!("variable `{name}` is read but never set by a policy and is not a built-in"),
+                    format!(
+                        "variable `{name}` is read but never set by a policy and is not a built-in"
+                    ),
                 )
                 .at(span, "always unset (null) here")
                 .help(help),
@@ -63,10 +65,7 @@ impl Sema<'_> {
         };
         // The rest after the first segment: `request.headers.x` → `x`.
         let tail = rest.split_once('.').map(|(_, t)| t);
-        let messages = MESSAGES
-            .iter()
-            .copied()
-            .chain(self.vars.message_names());
+        let messages = MESSAGES.iter().copied().chain(self.vars.message_names());
         for m in messages {
             out.push(format!("{m}.{rest}"));
             out.extend(plain_prop_names().map(|p| format!("{m}.{p}")));
