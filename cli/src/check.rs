@@ -91,8 +91,9 @@ pub fn run(
                 .sum();
             if total > 1 {
                 out.out(&format!(
-                    "checked {total} bundles: {} compile, {rejected} rejected, {warnings} warnings\n",
-                    total - rejected
+                    "checked {total} bundles: {} compile, {rejected} rejected, {}\n",
+                    total - rejected,
+                    plural(warnings, "warning")
                 ));
             }
         }
