@@ -79,10 +79,11 @@ fn scaffold_builds_runs_and_answers() {
             .expect("the proxy starts"),
     );
     let stdout = child.0.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
     let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("a first line");
+    reader.read_line(&mut first).expect("a first line");
+    // Keep draining: a closed pipe would make the server's next println! fail.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let addr = first
         .trim()
         .strip_prefix("listening on http://")
