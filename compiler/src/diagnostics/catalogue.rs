@@ -57,5 +57,7 @@ impl Code {
         NAME_CHARS = "PXW008": "a name uses characters outside the documented set";
         RESPONSE_CONDITION_CHANGES = "PXW009": "a flow condition may evaluate differently in the response segment";
         DOLLAR_PLACEHOLDER = "PXW010": "a ${…} build-time placeholder was left in the bundle";
+        UNSET_VARIABLE = "PXW011": "a variable is read that no policy sets and that is not a built-in";
+        UNREACHABLE_FLOW = "PXW012": "a conditional Flow after one that always matches can never run";
     }
 }

@@ -105,11 +105,19 @@ impl Sema<'_> {
         let post = self.flow_steps(ep.child("PostFlow"));
         let mut conditional = Vec::new();
         if let Some(flows) = ep.child("Flows") {
+            let mut reach = Vec::new();
             for f in flows.children_named("Flow") {
                 let name = f
                     .attr("name")
                     .map_or_else(String::new, |n| n.trimmed().to_owned());
-                let condition = self.condition(f.child("Condition").and_then(|c| c.text.as_ref()));
+                let cond_text = f.child("Condition").and_then(|c| c.text.as_ref());
+                let condition = self.condition(cond_text);
+                let unparsed =
+                    cond_text.is_some_and(|t| !t.trimmed().is_empty()) && condition.is_none();
+                reach.push((
+                    f,
+                    !unparsed && super::lints::always_matches(condition.as_ref()),
+                ));
                 let steps = self.flow_steps(Some(f));
                 let source = self.source_ref(&f.span());
                 conditional.push(ir::ConditionalFlow {
@@ -119,6 +127,7 @@ impl Sema<'_> {
                     source,
                 });
             }
+            self.report_unreachable_flows(&reach);
         }
         ir::Flows {
             pre,

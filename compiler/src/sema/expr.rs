@@ -77,6 +77,10 @@ impl Sema<'_> {
         };
         match condition::parse(src, &opts) {
             Ok(expr) => {
+                expr.visit_variables(&mut |name, span| {
+                    let span = text.sub_span(&(span.start + offset..span.end + offset));
+                    self.note_read(name, span);
+                });
                 let warnings = condition::warnings(&expr, src);
                 self.report_expr_warnings(text, offset, warnings);
                 let expr = condition::fold(expr);
@@ -115,7 +119,9 @@ impl Sema<'_> {
             Ok((tpl, warnings)) => {
                 self.report_expr_warnings(text, offset, warnings);
                 let mut vars = BTreeMap::new();
-                for (name, _) in tpl.variables() {
+                for (name, span) in tpl.variables() {
+                    let span = text.sub_span(&(span.start + offset..span.end + offset));
+                    self.note_read(name, span);
                     let v = self.vars.resolve(name);
                     self.note_content_need(&v);
                     vars.insert(name.to_owned(), v);

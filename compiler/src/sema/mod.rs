@@ -3,6 +3,7 @@
 
 mod endpoints;
 mod expr;
+mod lints;
 mod policies;
 pub mod vars;
 
@@ -43,6 +44,8 @@ pub(crate) struct Sema<'a> {
     /// disabled or invalid (so they are neither reported unused nor retried).
     policy_index: BTreeMap<String, Option<usize>>,
     policies: Vec<ir::Policy>,
+    /// Variables read, for the unset-variable lint.
+    reads: Vec<(String, Span)>,
 }
 
 impl<'a> Sema<'a> {
@@ -118,7 +121,23 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
         policy_xml: BTreeMap::new(),
         policy_index: BTreeMap::new(),
         policies: Vec::new(),
+        reads: Vec::new(),
     };
+    let shared_flow = xml
+        .descriptor
+        .as_ref()
+        .filter(|d| d.name == "SharedFlowBundle");
+    if let Some(d) = shared_flow {
+        sema.diags.push(
+            Diagnostic::error(
+                Code::UNSUPPORTED_FEATURE,
+                "shared flow bundles are not supported by proxyc yet",
+            )
+            .at(d.span(), "a SharedFlowBundle")
+            .help("proxyc compiles API proxy bundles (apiproxy/); shared flows and FlowCallout are planned"),
+        );
+        return None;
+    }
     let (name, revision, source) = sema.descriptor(xml);
     sema.index_policies(&xml.policies);
     let targets = sema.target_endpoints(&xml.targets);
@@ -136,6 +155,7 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
     if sema.diags.has_errors() {
         return None;
     }
+    sema.report_unset_variables();
     Some(ir::Proxy {
         name,
         revision,

@@ -108,6 +108,16 @@ impl VarTable {
         }
     }
 
+    /// Message-typed user variables declared so far.
+    pub fn message_names(&self) -> impl Iterator<Item = &str> {
+        self.messages.iter().map(String::as_str)
+    }
+
+    /// The name of a slot.
+    pub fn slot_name(&self, slot: usize) -> Option<&str> {
+        self.slots.get(slot).map(String::as_str)
+    }
+
     /// Slot names, index = slot.
     pub fn into_slots(self) -> Vec<String> {
         self.slots
@@ -177,27 +187,52 @@ impl VarTable {
     }
 }
 
+/// Message properties without operands: the name after `<message>.` and
+/// the runtime `MsgProp` variant.
+const PLAIN_PROPS: &[(&str, &str)] = &[
+    ("content", "Content"),
+    ("content.as.base64", "ContentBase64"),
+    ("content.as.url.safe.base64", "ContentUrlSafeBase64"),
+    ("headers.count", "HeadersCount"),
+    ("headers.names", "HeadersNames"),
+    ("headers.names.string", "HeadersNames"),
+    ("verb", "Verb"),
+    ("version", "Version"),
+    ("uri", "Uri"),
+    ("path", "Path"),
+    ("querystring", "QueryString"),
+    ("queryparams.count", "QueryParamsCount"),
+    ("queryparams.names", "QueryParamsNames"),
+    ("queryparams.names.string", "QueryParamsNames"),
+    ("formparams.count", "FormParamsCount"),
+    ("formstring", "FormString"),
+    ("status.code", "StatusCode"),
+    ("reason.phrase", "ReasonPhrase"),
+];
+
+/// Message properties naming a header or parameter (`<message>.header.<name>`).
+pub const NAMED_PROPS: &[&str] = &["header", "queryparam", "formparam"];
+
+/// The names of the message objects every proxy has.
+pub const MESSAGES: &[&str] = &["request", "response", "message", "error"];
+
+/// Every built-in scalar variable name (`system.time.*` parts included).
+pub fn builtin_names() -> impl Iterator<Item = String> {
+    BUILTINS
+        .iter()
+        .map(|(n, _)| (*n).to_owned())
+        .chain(TIME_PARTS.iter().map(|(p, _)| format!("system.time.{p}")))
+}
+
+/// Every message property without operands (`content`, `status.code`, …).
+pub fn plain_prop_names() -> impl Iterator<Item = &'static str> {
+    PLAIN_PROPS.iter().map(|(n, _)| *n)
+}
+
 /// Parses a message property path (`header.Content-Type.values.count`, …).
 pub fn parse_msg_prop(rest: &str) -> Option<MsgProp> {
-    let plain = |p: &'static str| Some(MsgProp::Plain(p));
-    match rest {
-        "content" => return plain("Content"),
-        "content.as.base64" => return plain("ContentBase64"),
-        "content.as.url.safe.base64" => return plain("ContentUrlSafeBase64"),
-        "headers.count" => return plain("HeadersCount"),
-        "headers.names" | "headers.names.string" => return plain("HeadersNames"),
-        "verb" => return plain("Verb"),
-        "version" => return plain("Version"),
-        "uri" => return plain("Uri"),
-        "path" => return plain("Path"),
-        "querystring" => return plain("QueryString"),
-        "queryparams.count" => return plain("QueryParamsCount"),
-        "queryparams.names" | "queryparams.names.string" => return plain("QueryParamsNames"),
-        "formparams.count" => return plain("FormParamsCount"),
-        "formstring" => return plain("FormString"),
-        "status.code" => return plain("StatusCode"),
-        "reason.phrase" => return plain("ReasonPhrase"),
-        _ => {}
+    if let Some(&(_, p)) = PLAIN_PROPS.iter().find(|(n, _)| *n == rest) {
+        return Some(MsgProp::Plain(p));
     }
     if let Some(h) = rest.strip_prefix("header.") {
         return Some(named_prop(

@@ -325,9 +325,11 @@ impl Sema<'_> {
         let template_el = el.child("Template");
         let template_ref = template_el
             .and_then(|t| t.attr("ref"))
-            .map(|r| r.trimmed().to_owned())
-            .filter(|r| !r.is_empty())
-            .map(|r| self.vars.resolve(&r));
+            .filter(|r| !r.trimmed().is_empty())
+            .map(|r| {
+                self.note_read(r.trimmed(), r.span());
+                self.vars.resolve(r.trimmed())
+            });
         let template = match template_el
             .and_then(|t| t.text.as_ref())
             .filter(|t| !t.trimmed().is_empty())
@@ -341,6 +343,7 @@ impl Sema<'_> {
                 .trim_start_matches('{')
                 .trim_end_matches('}')
                 .to_owned();
+            self.note_read(&n, r.span());
             let v = self.vars.resolve(&n);
             self.note_content_need(&v);
             (n, v)

@@ -1,0 +1,140 @@
+//! Warnings beyond validity: variables read but never set (with "did you
+//! mean" for typos of built-ins) and conditional flows that can never run.
+//! Like every warning they can be silenced with `Options::allow`.
+
+use super::Sema;
+use super::vars::{MESSAGES, NAMED_PROPS, builtin_names, plain_prop_names};
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::expr::condition::Expr;
+use crate::ir::{self, MessageOp, PolicyBody, Var};
+use crate::syntax::xml::Element;
+use std::collections::BTreeSet;
+
+impl Sema<'_> {
+    /// Records a variable read (condition, template, `Ref`) for the
+    /// unset-variable lint.
+    pub(super) fn note_read(&mut self, name: &str, span: Span) {
+        self.reads.push((name.to_owned(), span));
+    }
+
+    /// Warns once per name about variables that resolve to a user slot no
+    /// compiled policy writes. Run on a bundle without errors only: a
+    /// rejected bundle may hold policies whose variables are unknown.
+    pub(super) fn report_unset_variables(&mut self) {
+        let written = written_slots(&self.policies);
+        let written_names: Vec<String> = written
+            .iter()
+            .filter_map(|&i| self.vars.slot_name(i).map(str::to_owned))
+            .collect();
+        let mut reported = BTreeSet::new();
+        for (name, span) in std::mem::take(&mut self.reads) {
+            let Var::Slot(slot) = self.vars.resolve(&name) else {
+                continue;
+            };
+            if written.contains(&slot) || !reported.insert(name.clone()) {
+                continue;
+            }
+            let candidates = self.candidates(&name, &written_names);
+            let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            let help = match crate::suggest::closest(&name, &refs) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "set it with an AssignMessage <AssignVariable> before it is read, \
+                         or check the spelling (built-ins are listed in the README)"
+                    .to_owned(),
+            };
+            self.diags.push(
+                Diagnostic::warning(
+                    Code::UNSET_VARIABLE,
+                    format!(
+                        "variable `{name}` is read but never set by a policy and is not a built-in"
+                    ),
+                )
+                .at(span, "always unset (null) here")
+                .help(help),
+            );
+        }
+    }
+
+    /// Names a misspelt variable may have meant: built-ins, message
+    /// properties of the same (or a near) message, variables policies set.
+    fn candidates(&self, name: &str, written: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = builtin_names().collect();
+        out.extend(written.iter().cloned());
+        let Some((_, rest)) = name.split_once('.') else {
+            return out;
+        };
+        // The rest after the first segment: `request.headers.x` → `x`.
+        let tail = rest.split_once('.').map(|(_, t)| t);
+        let messages = MESSAGES.iter().copied().chain(self.vars.message_names());
+        for m in messages {
+            out.push(format!("{m}.{rest}"));
+            out.extend(plain_prop_names().map(|p| format!("{m}.{p}")));
+            if let Some(tail) = tail {
+                out.extend(NAMED_PROPS.iter().map(|p| format!("{m}.{p}.{tail}")));
+            }
+        }
+        out.retain(|c| c != name);
+        out
+    }
+
+    /// Warns about conditional flows after one that always matches.
+    /// `flows` holds each Flow element and whether it always matches.
+    pub(super) fn report_unreachable_flows(&mut self, flows: &[(&Element, bool)]) {
+        let Some(first) = flows.iter().position(|(_, always)| *always) else {
+            return;
+        };
+        let Some((always_el, _)) = flows.get(first) else {
+            return;
+        };
+        let always_span = always_el.span();
+        let always_name = flow_name(always_el);
+        for (el, _) in flows.iter().skip(first + 1) {
+            self.diags.push(
+                Diagnostic::warning(
+                    Code::UNREACHABLE_FLOW,
+                    format!("Flow `{}` can never run", flow_name(el)),
+                )
+                .at(el.span(), "after a Flow that always matches")
+                .also(
+                    always_span.clone(),
+                    format!("Flow `{always_name}` always matches"),
+                )
+                .help("only the first matching Flow runs: give the earlier Flow a condition or move it last"),
+            );
+        }
+    }
+}
+
+/// Whether a compiled flow condition always holds (`None` = no condition).
+pub(super) fn always_matches(condition: Option<&ir::Condition>) -> bool {
+    condition.is_none_or(|c| matches!(c.expr, Expr::Const(true, _)))
+}
+
+fn flow_name(el: &Element) -> String {
+    el.attr("name")
+        .map_or_else(String::new, |n| n.trimmed().to_owned())
+}
+
+/// Slots some compiled policy writes: `failed` flags and assigned variables.
+///
+/// Every policy type that sets flow variables must be listed here (the
+/// match is exhaustive on purpose), or reads of its variables are reported
+/// as unset.
+fn written_slots(policies: &[ir::Policy]) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    for p in policies {
+        out.insert(p.failed_slot);
+        let ops = match &p.body {
+            PolicyBody::AssignMessage(am) => &am.ops,
+            PolicyBody::RaiseFault(rf) => &rf.ops,
+        };
+        for op in ops {
+            if let MessageOp::AssignVariable(av) = op
+                && let Var::Slot(i) = av.target
+            {
+                out.insert(i);
+            }
+        }
+    }
+    out
+}
