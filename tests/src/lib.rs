@@ -7,4 +7,5 @@ pub mod harness;
 pub mod proxies {
     proxyc_runtime::include_proxy!("flows");
     proxyc_runtime::include_proxy!("hello");
+    proxyc_runtime::include_proxy!("integration");
 }

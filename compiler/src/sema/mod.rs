@@ -24,6 +24,8 @@ pub struct BundleXml {
     pub targets: Vec<Element>,
     /// `policies/*.xml`.
     pub policies: Vec<Element>,
+    /// `integration-endpoints/*.xml`.
+    pub integration_endpoints: Vec<Element>,
     /// Fallback proxy name (the descriptor file stem or bundle folder).
     pub fallback_name: String,
     /// Files found in `proxies/`, parsed or not.
@@ -43,6 +45,8 @@ pub(crate) struct Sema<'a> {
     /// disabled or invalid (so they are neither reported unused nor retried).
     policy_index: BTreeMap<String, Option<usize>>,
     policies: Vec<ir::Policy>,
+    /// IntegrationEndpoints: name → `AsyncExecution`.
+    integration_endpoints: BTreeMap<String, bool>,
 }
 
 impl<'a> Sema<'a> {
@@ -118,9 +122,11 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
         policy_xml: BTreeMap::new(),
         policy_index: BTreeMap::new(),
         policies: Vec::new(),
+        integration_endpoints: BTreeMap::new(),
     };
     let (name, revision, source) = sema.descriptor(xml);
     sema.index_policies(&xml.policies);
+    sema.index_integration_endpoints(&xml.integration_endpoints);
     let targets = sema.target_endpoints(&xml.targets);
     let target_names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
     let endpoints = sema.proxy_endpoints(&xml.proxies, &target_names);
