@@ -103,7 +103,8 @@ impl<'a> Sema<'a> {
             other => {
                 self.diags.push(
                     Diagnostic::error(Code::INVALID_VALUE, format!("`{other}` is not a boolean"))
-                        .at(el.span(), "expected true or false"),
+                        .at(el.span(), "expected true or false")
+                        .help(format!("write <{}>true</{0}> or <{0}>false</{0}>", el.name)),
                 );
                 default
             }
