@@ -7,5 +7,6 @@ pub mod harness;
 pub mod proxies {
     proxyc_runtime::include_proxy!("flows");
     proxyc_runtime::include_proxy!("hello");
+    proxyc_runtime::include_proxy!("integration_callout");
     proxyc_runtime::include_proxy!("integration");
 }

@@ -10,7 +10,7 @@ use proxyc_testkit::google::keys::ServiceAccountKey;
 use proxyc_testkit::google::token_server::{self, TOKEN_PATH, TokenServer};
 use proxyc_testkit::google::{ApiError, RunningServer};
 use proxyc_tests::harness::{TestGateway, TestResponse};
-use proxyc_tests::proxies::integration;
+use proxyc_tests::proxies::integration_callout as integration;
 use serde_json::json;
 
 type Server = RunningServer<IntegrationServer>;
@@ -408,4 +408,42 @@ async fn service_account_tokens_and_token_failure() {
         Some("GoogleTokenGenerationFailure")
     );
     assert_eq!(server.request_count(), 1, "no call without a token");
+}
+
+/// The README's example bundle (examples/bundles/integration).
+#[tokio::test]
+async fn example_bundle_runs_async_and_sync() {
+    let server = integration_server::start(IntegrationServer::with_defaults())
+        .await
+        .expect("integration server");
+    let base = server.base_url();
+    let gw = TestGateway::start(
+        |g| {
+            g.mount(proxyc_tests::proxies::integration::Proxy)
+                .expect("mount")
+        },
+        |c| {
+            point_at(c, &base);
+            c.google.credentials = Some("static".into());
+            c.google.token = Some(DEFAULT_TOKEN.into());
+        },
+    )
+    .await;
+    let resp = gw.get("/integration/async?text=hi&first=7").await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    let execution = &server.executions()[0];
+    assert_eq!(resp.json()["executionInfoIds"][0], execution.execution_id.as_str());
+    assert_eq!(execution.schedule_time.as_deref(), Some("2022-01-15T01:30:15Z"));
+    assert_eq!(
+        serde_json::Value::Object(execution.inputs.clone()),
+        json!({"my_str_param": "hi", "my_array_param": [7, 2]})
+    );
+    let resp = gw.get("/integration/sync?customer=C-7").await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.json()["outputParameters"]["customerId"], "C-7");
+    assert_eq!(resp.json()["outputParameters"]["maxItems"], 25);
+    assert_eq!(
+        resp.header("x-integration").as_deref(),
+        Some("proxyc-local/us-central1/echo api_trigger/echo")
+    );
 }
