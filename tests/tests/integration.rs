@@ -432,8 +432,14 @@ async fn example_bundle_runs_async_and_sync() {
     let resp = gw.get("/integration/async?text=hi&first=7").await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let execution = &server.executions()[0];
-    assert_eq!(resp.json()["executionInfoIds"][0], execution.execution_id.as_str());
-    assert_eq!(execution.schedule_time.as_deref(), Some("2022-01-15T01:30:15Z"));
+    assert_eq!(
+        resp.json()["executionInfoIds"][0],
+        execution.execution_id.as_str()
+    );
+    assert_eq!(
+        execution.schedule_time.as_deref(),
+        Some("2022-01-15T01:30:15Z")
+    );
     assert_eq!(
         serde_json::Value::Object(execution.inputs.clone()),
         json!({"my_str_param": "hi", "my_array_param": [7, 2]})

@@ -159,7 +159,7 @@ pub enum RouteTarget {
     /// No backend call.
     Null,
     /// An IntegrationEndpoint.
-    Integration(IntegrationRoute),
+    Integration(Box<IntegrationRoute>),
 }
 
 /// A RouteRule.

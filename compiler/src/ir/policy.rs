@@ -31,7 +31,7 @@ pub enum PolicyBody {
     /// SetIntegrationRequest.
     SetIntegrationRequest(Box<SetIntegrationRequest>),
     /// IntegrationCallout.
-    IntegrationCallout(IntegrationCallout),
+    IntegrationCallout(Box<IntegrationCallout>),
 }
 
 /// Whether a created message is a request or a response.

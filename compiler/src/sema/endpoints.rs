@@ -278,7 +278,7 @@ impl Sema<'_> {
                 }
             } else if let Some(ie) = rr.child("IntegrationEndpoint") {
                 match self.integration_route(ie) {
-                    Some(route) => ir::RouteTarget::Integration(route),
+                    Some(route) => ir::RouteTarget::Integration(Box::new(route)),
                     None => continue,
                 }
             } else {

@@ -103,7 +103,7 @@ impl ParamType {
     }
 
     /// Converts a JSON array element (from a ParameterArray `ref`).
-    fn from_json(self, item: &Json) -> Option<Json> {
+    fn parse_json_item(self, item: &Json) -> Option<Json> {
         match (self, item) {
             (ParamType::String, Json::String(_)) => Some(item.clone()),
             (ParamType::Integer, Json::Number(n)) => n.as_i64().map(|n| json!(n.to_string())),
@@ -378,7 +378,7 @@ fn parameter(ctx: &Ctx, meta: &PolicyMeta, param: &Param) -> Result<Json, Fault>
             };
             parsed
                 .iter()
-                .map(|item| param.kind.from_json(item))
+                .map(|item| param.kind.parse_json_item(item))
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| mismatch(var_name, &text))?
         }
@@ -453,12 +453,18 @@ mod tests {
 
     #[test]
     fn array_elements_from_json() {
-        assert_eq!(ParamType::Integer.from_json(&json!(3)), Some(json!("3")));
-        assert_eq!(ParamType::Integer.from_json(&json!("4")), Some(json!("4")));
-        assert_eq!(ParamType::Integer.from_json(&json!(1.5)), None);
-        assert_eq!(ParamType::String.from_json(&json!(1)), None);
         assert_eq!(
-            ParamType::Boolean.from_json(&json!(false)),
+            ParamType::Integer.parse_json_item(&json!(3)),
+            Some(json!("3"))
+        );
+        assert_eq!(
+            ParamType::Integer.parse_json_item(&json!("4")),
+            Some(json!("4"))
+        );
+        assert_eq!(ParamType::Integer.parse_json_item(&json!(1.5)), None);
+        assert_eq!(ParamType::String.parse_json_item(&json!(1)), None);
+        assert_eq!(
+            ParamType::Boolean.parse_json_item(&json!(false)),
             Some(json!(false))
         );
     }

@@ -213,7 +213,7 @@ impl<'a> Sema<'a> {
                 ir::PolicyBody::SetIntegrationRequest(Box::new(self.set_integration_request(el)?))
             }
             "IntegrationCallout" => {
-                ir::PolicyBody::IntegrationCallout(self.integration_callout(el)?)
+                ir::PolicyBody::IntegrationCallout(Box::new(self.integration_callout(el)?))
             }
             _ => ir::PolicyBody::RaiseFault(self.raise_fault(el)?),
         };
