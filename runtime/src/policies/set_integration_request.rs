@@ -188,19 +188,21 @@ fn fault(meta: &PolicyMeta, code: &'static str, why: String) -> Fault {
     Fault::step(code, format!("SetIntegrationRequest[{}]: {why}", meta.name))
 }
 
-/// The text of a resolved `ref`, or `None` when it does not resolve.
+/// The text of a resolved `ref`, or `None` when it does not resolve (unset,
+/// null or empty: the element text is then the fallback).
 fn ref_text(ctx: &Ctx, var: &Var) -> Option<String> {
     match read(ctx, var) {
         Value::Null => None,
         v => v.to_text().map(|t| t.into_owned()),
     }
+    .filter(|t| !t.is_empty())
 }
 
 /// Resolves a [`Prop`]: `(text, came_from_ref)`; `None` when neither the ref nor a
 /// text supplies a value.
 fn resolve(ctx: &Ctx, prop: &Prop) -> Option<(String, bool)> {
     if let Some((_, var)) = &prop.reference
-        && let Some(text) = ref_text(ctx, var).filter(|t| !t.is_empty())
+        && let Some(text) = ref_text(ctx, var)
     {
         return Some((text, true));
     }
