@@ -165,7 +165,8 @@ impl<'a> Sema<'a> {
                         Code::INVALID_VALUE,
                         format!("attribute {attr}=\"{other}\" is not a boolean"),
                     )
-                    .at(v.span(), "expected true or false"),
+                    .at(v.span(), "expected true or false")
+                    .help(format!("write {attr}=\"true\" or {attr}=\"false\"")),
                 );
                 default
             }
