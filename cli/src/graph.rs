@@ -122,6 +122,15 @@ fn build(proxy: &ir::Proxy) -> Graph {
                     });
                     to
                 }
+                ir::RouteTarget::Integration(ie) => {
+                    let to = format!("{id}_integration{r}");
+                    g.nodes.push(Node {
+                        id: to.clone(),
+                        lines: vec![format!("IntegrationEndpoint {}", ie.name)],
+                        shape: Shape::Backend,
+                    });
+                    to
+                }
                 ir::RouteTarget::Null => {
                     let to = format!("{id}_null{r}");
                     nodes.push(Node {

@@ -60,6 +60,8 @@ pub struct GoogleConfig {
     /// Application Integration endpoint; `{region}` is replaced by the
     /// integration's region (default `https://{region}-integrations.googleapis.com`).
     pub integration_endpoint: Option<String>,
+    /// Time allowed for a synchronous integration execution (default 120 000 ms).
+    pub integration_timeout_ms: Option<u64>,
 }
 
 impl GoogleConfig {

@@ -57,8 +57,10 @@ pub mod __private {
         };
         pub use crate::message::{Message, MessageKind};
         pub use crate::policies::assign_message as am;
+        pub use crate::policies::integration_callout as ic;
         pub use crate::policies::message_ops as ops;
         pub use crate::policies::raise_fault as rf;
+        pub use crate::policies::set_integration_request as sir;
         pub use crate::proxy::{BoxFuture, CompiledProxy, EndpointMeta, ProxyMeta};
         pub use crate::target::{TargetProperties, call as call_target};
         pub use crate::value::Value;

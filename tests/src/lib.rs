@@ -9,6 +9,8 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("flows");
     proxyc_runtime::include_proxy!("hello");
     proxyc_runtime::include_proxy!("vars");
+    proxyc_runtime::include_proxy!("integration_callout");
+    proxyc_runtime::include_proxy!("integration");
 }
 
 /// Every bundle of the shared corpus that compiles, one module each

@@ -241,6 +241,15 @@ impl Gen<'_> {
                         __rt::call_target(ctx, &url, &__rt::TargetProperties::DEFAULT).await?;
                     }
                 }
+                RouteTarget::Integration(route) => {
+                    let call = self.integration_route(route);
+                    let tname = &route.name;
+                    quote! {
+                        ctx.target.route_name = Some(#name);
+                        ctx.target.route_target = Some(#tname);
+                        #call
+                    }
+                }
                 RouteTarget::Null => quote! {
                     ctx.target.route_name = Some(#name);
                     ctx.response.get_or_insert_with(__rt::Message::new_response);

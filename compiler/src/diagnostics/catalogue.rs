@@ -45,6 +45,9 @@ impl Code {
         INVALID_URL_TEMPLATE = "PXC054": "the URL template takes its scheme from a variable or mixes host and path variables";
         INVALID_INDEX = "PXC055": "InvalidIndex: a header or parameter index is zero or negative";
         READ_ONLY_VARIABLE = "PXC056": "a policy writes a read-only built-in variable";
+        INTEGRATION_PARAMETER = "PXC070": "a SetIntegrationRequest parameter has an unknown type, no value or a value not of its type";
+        INVALID_SCHEDULE_TIME = "PXC071": "SetIntegrationRequest ScheduleTime is not an RFC 3339 timestamp";
+        INTEGRATION_VARIABLE = "PXC072": "an integration policy's Request/Response names a variable that cannot hold its message";
         // ----- expressions: PXC1xx conditions, PXC2xx templates (codes owned by expr::)
         // ----- warnings
         UNKNOWN_ELEMENT = "PXW001": "an element proxyc does not know is ignored";

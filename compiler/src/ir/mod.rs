@@ -1,9 +1,11 @@
 //! The validated model of a bundle. Only `sema` constructs these types;
 //! `codegen` reads them and never re-validates. No XML, no syn here.
 
+pub mod integration;
 pub mod policy;
 pub mod var;
 
+pub use integration::*;
 pub use policy::*;
 pub use var::*;
 
@@ -156,6 +158,8 @@ pub enum RouteTarget {
     Url(Template),
     /// No backend call.
     Null,
+    /// An IntegrationEndpoint.
+    Integration(Box<IntegrationRoute>),
 }
 
 /// A RouteRule.

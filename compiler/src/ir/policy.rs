@@ -1,6 +1,6 @@
 //! Policies in the validated model.
 
-use super::{MsgSel, SourceRef, Template, Var};
+use super::{IntegrationCallout, MsgSel, SetIntegrationRequest, SourceRef, Template, Var};
 
 /// A policy with its common attributes.
 #[derive(Debug, Clone)]
@@ -28,6 +28,10 @@ pub enum PolicyBody {
     AssignMessage(AssignMessage),
     /// RaiseFault.
     RaiseFault(RaiseFault),
+    /// SetIntegrationRequest.
+    SetIntegrationRequest(Box<SetIntegrationRequest>),
+    /// IntegrationCallout.
+    IntegrationCallout(Box<IntegrationCallout>),
 }
 
 /// Whether a created message is a request or a response.
@@ -203,7 +207,10 @@ impl Policy {
     /// Whether the policy does I/O (its function is `async`).
     pub fn is_async(&self) -> bool {
         match self.body {
-            PolicyBody::AssignMessage(_) | PolicyBody::RaiseFault(_) => false,
+            PolicyBody::AssignMessage(_)
+            | PolicyBody::RaiseFault(_)
+            | PolicyBody::SetIntegrationRequest(_) => false,
+            PolicyBody::IntegrationCallout(_) => true,
         }
     }
 }

@@ -304,12 +304,10 @@ impl Sema<'_> {
                     None => continue,
                 }
             } else if let Some(ie) = rr.child("IntegrationEndpoint") {
-                self.diags.push(
-                    Diagnostic::error(Code::UNSUPPORTED_FEATURE, "IntegrationEndpoint routes are not supported by proxyc yet")
-                        .at(ie.span(), "IntegrationEndpoint target")
-                        .help("use a SetIntegrationRequest + IntegrationCallout once supported, or a TargetEndpoint"),
-                );
-                continue;
+                match self.integration_route(ie) {
+                    Some(route) => ir::RouteTarget::Integration(Box::new(route)),
+                    None => continue,
+                }
             } else {
                 ir::RouteTarget::Null
             };

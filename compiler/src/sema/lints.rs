@@ -6,7 +6,7 @@ use super::Sema;
 use super::vars::{MESSAGES, NAMED_PROPS, builtin_names, plain_prop_names};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::expr::condition::Expr;
-use crate::ir::{self, MessageOp, PolicyBody, Var};
+use crate::ir::{self, MessageOp, MsgSel, PolicyBody, Var};
 use crate::syntax::xml::Element;
 use std::collections::BTreeSet;
 
@@ -127,6 +127,22 @@ fn written_slots(policies: &[ir::Policy]) -> BTreeSet<usize> {
         let ops = match &p.body {
             PolicyBody::AssignMessage(am) => &am.ops,
             PolicyBody::RaiseFault(rf) => &rf.ops,
+            PolicyBody::SetIntegrationRequest(sir) => {
+                out.insert(sir.request_slot);
+                let v = &sir.vars;
+                for var in [&v.project, &v.name, &v.region, &v.trigger] {
+                    if let Var::Slot(i) = var {
+                        out.insert(*i);
+                    }
+                }
+                continue;
+            }
+            PolicyBody::IntegrationCallout(ic) => {
+                if let MsgSel::Slot(i) = ic.response {
+                    out.insert(i);
+                }
+                continue;
+            }
         };
         for op in ops {
             if let MessageOp::AssignVariable(av) = op

@@ -25,6 +25,8 @@ pub struct BundleXml {
     pub targets: Vec<Element>,
     /// `policies/*.xml`.
     pub policies: Vec<Element>,
+    /// `integration-endpoints/*.xml`.
+    pub integration_endpoints: Vec<Element>,
     /// Fallback proxy name (the descriptor file stem or bundle folder).
     pub fallback_name: String,
     /// Files found in `proxies/`, parsed or not.
@@ -46,6 +48,8 @@ pub(crate) struct Sema<'a> {
     policies: Vec<ir::Policy>,
     /// Variables read, for the unset-variable lint.
     reads: Vec<(String, Span)>,
+    /// IntegrationEndpoints: name → `AsyncExecution`.
+    integration_endpoints: BTreeMap<String, bool>,
 }
 
 impl<'a> Sema<'a> {
@@ -102,7 +106,8 @@ impl<'a> Sema<'a> {
             other => {
                 self.diags.push(
                     Diagnostic::error(Code::INVALID_VALUE, format!("`{other}` is not a boolean"))
-                        .at(el.span(), "expected true or false"),
+                        .at(el.span(), "expected true or false")
+                        .help(format!("write <{}>true</{0}> or <{0}>false</{0}>", el.name)),
                 );
                 default
             }
@@ -122,6 +127,7 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
         policy_index: BTreeMap::new(),
         policies: Vec::new(),
         reads: Vec::new(),
+        integration_endpoints: BTreeMap::new(),
     };
     let shared_flow = xml
         .descriptor
@@ -140,6 +146,7 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
     }
     let (name, revision, source) = sema.descriptor(xml);
     sema.index_policies(&xml.policies);
+    sema.index_integration_endpoints(&xml.integration_endpoints);
     let targets = sema.target_endpoints(&xml.targets);
     let target_names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
     let endpoints = sema.proxy_endpoints(&xml.proxies, &target_names);

@@ -296,7 +296,7 @@ fn named_prop(
 pub fn failed_flag(kind: &str, policy: &str) -> String {
     match kind {
         "RaiseFault" => "raisefault.failed".to_owned(),
-        "IntegrationCallout" => format!("IntegrationCallout.{policy}.failed"),
+        "IntegrationCallout" | "SetIntegrationRequest" => format!("{kind}.{policy}.failed"),
         other => format!("{}.{policy}.failed", other.to_ascii_lowercase()),
     }
 }

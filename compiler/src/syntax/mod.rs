@@ -34,7 +34,8 @@ pub fn parse_bundle(bundle: &LoadedBundle, diags: &mut Diagnostics) -> BundleXml
             "proxies" => out.proxies.push(el),
             "targets" => out.targets.push(el),
             "policies" => out.policies.push(el),
-            // Other folders (manifests, integration-endpoints, sharedflows) are
+            "integration-endpoints" => out.integration_endpoints.push(el),
+            // Other folders (manifests, sharedflows) are
             // read where supported; unknown ones are not configuration.
             _ => {}
         }

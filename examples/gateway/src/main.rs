@@ -1,5 +1,7 @@
 //! The example gateway: serves the example bundles on 127.0.0.1 with an
-//! embedded echo backend, so it works offline.
+//! embedded echo backend and an embedded Application Integration API (the
+//! local server of `proxyc_testkit`, with its `echo` integration), so it
+//! works offline.
 //!
 //! ```text
 //! cargo run -p proxyc-gateway -- [--listen 127.0.0.1:8080] [--config env.toml] [--trace]
@@ -8,10 +10,12 @@
 use proxyc_runtime::{EnvConfig, Environment, Gateway};
 use proxyc_testkit::echo::Echo;
 use proxyc_testkit::google::RunningServer;
+use proxyc_testkit::google::integration_server::{self, DEFAULT_TOKEN, IntegrationServer};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 proxyc_runtime::include_proxy!("hello");
+proxyc_runtime::include_proxy!("integration");
 
 /// Host name the example bundles use for the echo backend.
 const ECHO_HOST: &str = "echo.internal:80";
@@ -83,9 +87,24 @@ async fn run() -> Result<(), String> {
         .entry(ECHO_HOST.to_owned())
         .or_insert(echo.addr());
 
+    // Unless the environment file names a real Application Integration
+    // endpoint, integrations run on the embedded local API with a static token.
+    let integrations = integration_server::start(IntegrationServer::with_defaults())
+        .await
+        .map_err(|e| format!("integration server: {e}"))?;
+    if config.google.integration_endpoint.is_none() {
+        config.google.integration_endpoint = Some(integrations.base_url());
+        if config.google.credentials.is_none() {
+            config.google.credentials = Some("static".into());
+            config.google.token = Some(DEFAULT_TOKEN.into());
+        }
+    }
+
     let listen = config.listen;
     let env = Arc::new(Environment::new(config).map_err(|e| e.to_string())?);
-    let gateway = Gateway::new(env).mount(hello::Proxy)?;
+    let gateway = Gateway::new(env)
+        .mount(hello::Proxy)?
+        .mount(integration::Proxy)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -93,6 +112,10 @@ async fn run() -> Result<(), String> {
     println!(
         "  embedded echo backend on http://{} (as {ECHO_HOST})",
         echo.addr()
+    );
+    println!(
+        "  embedded Application Integration API on {}",
+        integrations.base_url()
     );
     for (path, proxy) in gateway.base_paths() {
         println!("  {path:<12} → proxy {proxy}");

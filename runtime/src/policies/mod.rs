@@ -2,5 +2,7 @@
 //! plus the message operations several policies share.
 
 pub mod assign_message;
+pub mod integration_callout;
 pub mod message_ops;
 pub mod raise_fault;
+pub mod set_integration_request;

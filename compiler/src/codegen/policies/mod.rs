@@ -1,6 +1,7 @@
 //! Policies: a `static PolicyMeta` and a function per policy.
 
 mod assign_message;
+mod integration;
 mod message_ops;
 mod raise_fault;
 
@@ -27,6 +28,8 @@ impl Gen<'_> {
             let body = match &policy.body {
                 PolicyBody::AssignMessage(am) => self.assign_message(&meta, am),
                 PolicyBody::RaiseFault(rf) => self.raise_fault(&meta, rf),
+                PolicyBody::SetIntegrationRequest(sir) => self.set_integration_request(&meta, sir),
+                PolicyBody::IntegrationCallout(ic) => self.integration_callout(&meta, ic),
             };
             let sig = if policy.is_async() {
                 quote!(async fn #func(ctx: &mut __rt::Ctx) -> Result<(), __rt::Fault>)

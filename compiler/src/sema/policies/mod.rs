@@ -2,8 +2,10 @@
 //! one module per policy type.
 
 mod assign_message;
+mod integration_callout;
 mod message_ops;
 mod raise_fault;
+mod set_integration_request;
 
 use super::Sema;
 use super::vars::failed_flag;
@@ -12,7 +14,12 @@ use crate::ir;
 use crate::syntax::xml::{Element, Text};
 
 /// Policy types proxyc compiles.
-const SUPPORTED: &[&str] = &["AssignMessage", "RaiseFault"];
+const SUPPORTED: &[&str] = &[
+    "AssignMessage",
+    "RaiseFault",
+    "SetIntegrationRequest",
+    "IntegrationCallout",
+];
 
 impl<'a> Sema<'a> {
     /// Indexes policy files by name; declares message variables they create.
@@ -73,6 +80,14 @@ impl<'a> Sema<'a> {
             let name = v.trimmed().to_owned();
             self.vars.declare_message(&name);
         }
+        let (child, default) = match p.name.as_str() {
+            "SetIntegrationRequest" => ("Request", set_integration_request::DEFAULT_REQUEST),
+            "IntegrationCallout" => ("Response", integration_callout::DEFAULT_RESPONSE),
+            _ => return,
+        };
+        let name = p.child(child).map_or("", |c| c.text_str().trim());
+        self.vars
+            .declare_message(if name.is_empty() { default } else { name });
     }
 
     /// The IR index of the policy a Step names, compiling it on first use.
@@ -150,7 +165,8 @@ impl<'a> Sema<'a> {
                         Code::INVALID_VALUE,
                         format!("attribute {attr}=\"{other}\" is not a boolean"),
                     )
-                    .at(v.span(), "expected true or false"),
+                    .at(v.span(), "expected true or false")
+                    .help(format!("write {attr}=\"true\" or {attr}=\"false\"")),
                 );
                 default
             }
@@ -194,6 +210,12 @@ impl<'a> Sema<'a> {
         let source = self.source_ref(&el.span());
         let body = match kind {
             "AssignMessage" => ir::PolicyBody::AssignMessage(self.assign_message(el)?),
+            "SetIntegrationRequest" => {
+                ir::PolicyBody::SetIntegrationRequest(Box::new(self.set_integration_request(el)?))
+            }
+            "IntegrationCallout" => {
+                ir::PolicyBody::IntegrationCallout(Box::new(self.integration_callout(el)?))
+            }
             _ => ir::PolicyBody::RaiseFault(self.raise_fault(el)?),
         };
         Some(ir::Policy {

@@ -1,0 +1,337 @@
+//! IntegrationCallout and IntegrationEndpoint: send the request object built by
+//! SetIntegrationRequest to the Application Integration API with a Google access
+//! token (cloud-platform scope), and store the API's answer as a response message.
+//!
+//! Synchronous runs `POST …/integrations/{name}:execute` and wait (up to 2 minutes,
+//! `[google] integration_timeout_ms`); asynchronous runs `POST …:schedule` and return
+//! the `executionInfoIds` at once. The target (project, region, integration) comes
+//! from the `integration.*` variables SetIntegrationRequest sets; the body from the
+//! request object.
+
+use crate::body::{buffer, headers_from_map, into_out_body};
+use crate::client::ClientError;
+use crate::ctx::{Ctx, Slot};
+use crate::fault::{Fault, FaultCategory, codes as platform};
+use crate::flow::PolicyMeta;
+use crate::message::{Body, Message, MessageKind};
+use crate::target::version_text;
+use crate::tokens::TokenKind;
+use crate::value::Value;
+use crate::vars::{MsgSel, Var, read};
+use bytes::Bytes;
+use std::time::Duration;
+
+/// Default time allowed for a synchronous execution (the documented 2-minute cap).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Time allowed for the `:schedule` call itself (it returns at once).
+const SCHEDULE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Fault codes (`steps.integrationcallout.*`, all HTTP 500).
+pub mod codes {
+    /// The API answered 4xx/5xx or could not be reached; or ScheduleTime with a
+    /// synchronous execution.
+    pub const EXECUTION_FAILED: &str = "steps.integrationcallout.ExecutionFailed";
+    /// The `Request` variable is not set.
+    pub const NULL_REQUEST_VARIABLE: &str = "steps.integrationcallout.NullRequestVariable";
+    /// The `Request` variable holds a value that is not a message.
+    pub const NOT_MESSAGE: &str = "steps.integrationcallout.RequestVariableNotMessageType";
+    /// The `Request` variable holds a response message.
+    pub const NOT_REQUEST_MESSAGE: &str =
+        "steps.integrationcallout.RequestVariableNotRequestMessageType";
+}
+
+/// The `integration.*` variables naming the integration to run.
+#[derive(Debug)]
+pub struct TargetVars {
+    /// `integration.project.id`.
+    pub project: Var,
+    /// `integration.name`.
+    pub name: Var,
+    /// `integration.region`.
+    pub region: Var,
+}
+
+/// IntegrationCallout configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// `Request`: the variable name and its resolution (a message object or a slot).
+    pub request: (&'static str, Var),
+    /// `Request@clearPayload` (default true): empty the request body after sending.
+    pub clear_payload: bool,
+    /// `AsyncExecution` (default false).
+    pub async_execution: bool,
+    /// `Response` (default `integration.response`).
+    pub response: MsgSel,
+    /// The `integration.*` variables.
+    pub target: TargetVars,
+}
+
+/// Runs an IntegrationCallout policy.
+pub async fn execute(ctx: &mut Ctx, meta: &PolicyMeta, cfg: &Config) -> Result<(), Fault> {
+    let who = format!("IntegrationCallout[{}]", meta.name);
+    let outcome = run(ctx, &who, cfg.request, cfg.async_execution, &cfg.target).await;
+    if cfg.clear_payload {
+        clear_payload(ctx, &cfg.request.1);
+    }
+    let (msg, result) = outcome?;
+    store(ctx, cfg.response, msg);
+    result
+}
+
+/// IntegrationEndpoint configuration.
+#[derive(Debug)]
+pub struct EndpointConfig {
+    /// `name`.
+    pub name: &'static str,
+    /// `AsyncExecution` (default false).
+    pub async_execution: bool,
+    /// The default request variable of SetIntegrationRequest.
+    pub request: (&'static str, Var),
+    /// The `integration.*` variables.
+    pub target: TargetVars,
+}
+
+/// Runs a RouteRule's IntegrationEndpoint: the result becomes `response`.
+pub async fn call_endpoint(ctx: &mut Ctx, cfg: &EndpointConfig) -> Result<(), Fault> {
+    let who = format!("IntegrationEndpoint[{}]", cfg.name);
+    let (msg, result) = run(ctx, &who, cfg.request, cfg.async_execution, &cfg.target).await?;
+    ctx.response = Some(msg);
+    result
+}
+
+/// Sends the request object; returns the API's answer (stored by the caller) and
+/// whether it is a failure.
+async fn run(
+    ctx: &mut Ctx,
+    who: &str,
+    (request_name, request_var): (&'static str, Var),
+    async_execution: bool,
+    target: &TargetVars,
+) -> Result<(Message, Result<(), Fault>), Fault> {
+    let body = request_body(ctx, who, request_name, &request_var)?;
+    let project = target_var(ctx, who, &target.project, "integration.project.id")?;
+    let name = target_var(ctx, who, &target.name, "integration.name")?;
+    let region = target_var(ctx, who, &target.region, "integration.region")?;
+    if !async_execution && has_schedule_time(&body) {
+        return Err(execution_failed(
+            who,
+            "ScheduleTime is set but AsyncExecution is false; a synchronous execution cannot be scheduled".into(),
+        ));
+    }
+    let google = &ctx.env.config().google;
+    let method = if async_execution {
+        "schedule"
+    } else {
+        "execute"
+    };
+    let url = format!(
+        "{}/v1/projects/{project}/locations/{region}/integrations/{name}:{method}",
+        google.integration_base(&region).trim_end_matches('/')
+    );
+    let timeout = if async_execution {
+        SCHEDULE_TIMEOUT
+    } else {
+        google
+            .integration_timeout_ms
+            .map_or(DEFAULT_TIMEOUT, Duration::from_millis)
+    };
+    let token = ctx
+        .env
+        .tokens()
+        .token(&TokenKind::Access {
+            scopes: Vec::new(),
+            lifetime_secs: None,
+        })
+        .await
+        .map_err(|e| {
+            Fault::platform(
+                crate::tokens::FAULT_CODE,
+                crate::tokens::FAULT_STATUS,
+                FaultCategory::Messaging,
+                format!("{who}: Google token generation failed: {e}"),
+            )
+        })?;
+    let auth = token
+        .header_value()
+        .map_err(|e| execution_failed(who, format!("unusable token: {e}")))?;
+    let mut req = http::Request::new(into_out_body(Body::Bytes(body)));
+    *req.method_mut() = http::Method::POST;
+    *req.uri_mut() = url
+        .parse()
+        .map_err(|_| execution_failed(who, format!("invalid integration URL `{url}`")))?;
+    let headers = req.headers_mut();
+    headers.insert(http::header::AUTHORIZATION, auth);
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        "x-server-timeout",
+        http::HeaderValue::from(timeout.as_secs().max(1)),
+    );
+    let resp = ctx
+        .env
+        .client()
+        .send(req, timeout)
+        .await
+        .map_err(|e| unreachable_api(who, &url, &e))?;
+    let status = resp.status().as_u16();
+    let (parts, incoming) = resp.into_parts();
+    let mut msg = Message {
+        kind: MessageKind::Response,
+        verb: String::new(),
+        path: String::new(),
+        query: Vec::new(),
+        version: version_text(parts.version).into(),
+        status,
+        reason: None,
+        headers: headers_from_map(&parts.headers),
+        body: Body::Stream(incoming),
+    };
+    buffer(&mut msg, ctx.env.max_body_bytes()).await?;
+    let result = if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(execution_failed(
+            who,
+            format!(
+                "the integration API answered {status}: {}",
+                api_error_message(msg.content_bytes().unwrap_or_default())
+            ),
+        ))
+    };
+    Ok((msg, result))
+}
+
+/// The body of the request object, checking that it is a request message.
+fn request_body(ctx: &Ctx, who: &str, name: &str, var: &Var) -> Result<Bytes, Fault> {
+    let msg = match *var {
+        Var::Slot(i) | Var::MsgObject(MsgSel::Slot(i)) => match ctx.slot(i) {
+            Some(Slot::Message(m)) => Some(&**m),
+            Some(Slot::Value(_)) => {
+                return Err(Fault::step(
+                    codes::NOT_MESSAGE,
+                    format!("{who}: variable {name} is not of type Message"),
+                ));
+            }
+            _ => None,
+        },
+        Var::MsgObject(sel) => crate::vars::message(ctx, sel),
+        _ => None,
+    };
+    let Some(msg) = msg else {
+        return Err(Fault::step(
+            codes::NULL_REQUEST_VARIABLE,
+            format!("{who}: request variable {name} is null"),
+        ));
+    };
+    if msg.kind != MessageKind::Request {
+        return Err(Fault::step(
+            codes::NOT_REQUEST_MESSAGE,
+            format!("{who}: variable {name} is not of type Request"),
+        ));
+    }
+    match &msg.body {
+        Body::Bytes(b) => Ok(b.clone()),
+        _ => Ok(Bytes::new()),
+    }
+}
+
+/// A required `integration.*` variable.
+fn target_var(ctx: &Ctx, who: &str, var: &Var, name: &str) -> Result<String, Fault> {
+    match read(ctx, var) {
+        Value::Null => None,
+        v => v.to_text().map(|t| t.trim().to_owned()),
+    }
+    .filter(|t| !t.is_empty())
+    .ok_or_else(|| {
+        Fault::step(
+            platform::ENTITIES_UNRESOLVED_VARIABLE,
+            format!("{who}: unable to resolve variable {name}"),
+        )
+    })
+}
+
+fn has_schedule_time(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .is_some_and(|v| v.get("scheduleTime").is_some())
+}
+
+fn execution_failed(who: &str, why: String) -> Fault {
+    Fault::step(
+        codes::EXECUTION_FAILED,
+        format!("{who}: Execution failed: {why}"),
+    )
+}
+
+fn unreachable_api(who: &str, url: &str, e: &ClientError) -> Fault {
+    let endpoint = url.split('?').next().unwrap_or(url);
+    execution_failed(who, format!("calling {endpoint}: {e}"))
+}
+
+/// `error.message` (and `error.status`) of a Google error envelope, else a
+/// bounded excerpt of the body.
+fn api_error_message(body: &[u8]) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let error = parsed.as_ref().and_then(|v| v.get("error"));
+    match (
+        error.and_then(|e| e.get("status")).and_then(|s| s.as_str()),
+        error
+            .and_then(|e| e.get("message"))
+            .and_then(|s| s.as_str()),
+    ) {
+        (Some(status), Some(message)) => format!("{status}: {message}"),
+        (None, Some(message)) => message.to_owned(),
+        _ => String::from_utf8_lossy(body).chars().take(200).collect(),
+    }
+}
+
+/// Stores the API's answer in the `Response` variable.
+fn store(ctx: &mut Ctx, sel: MsgSel, msg: Message) {
+    match sel {
+        MsgSel::Slot(i) => ctx.set_slot(i, Slot::Message(Box::new(msg))),
+        MsgSel::Request => ctx.request = msg,
+        MsgSel::Response | MsgSel::Error => ctx.response = Some(msg),
+        MsgSel::Message => *ctx.message_mut() = msg,
+    }
+}
+
+/// `clearPayload`: the request object's body is released after the call.
+fn clear_payload(ctx: &mut Ctx, var: &Var) {
+    let msg = match *var {
+        Var::Slot(i) | Var::MsgObject(MsgSel::Slot(i)) => match ctx.slots.get_mut(i) {
+            Some(Slot::Message(m)) => Some(&mut **m),
+            _ => None,
+        },
+        Var::MsgObject(sel) => crate::vars::message_mut(ctx, sel),
+        _ => None,
+    };
+    if let Some(msg) = msg
+        && msg.kind == MessageKind::Request
+    {
+        msg.body = Body::Empty;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn google_error_messages() {
+        let body = br#"{"error":{"code":404,"message":"not found","status":"NOT_FOUND"}}"#;
+        assert_eq!(api_error_message(body), "NOT_FOUND: not found");
+        assert_eq!(api_error_message(b"plain"), "plain");
+    }
+
+    #[test]
+    fn schedule_time_detection() {
+        assert!(has_schedule_time(
+            br#"{"scheduleTime":"2022-01-15T01:30:15Z"}"#
+        ));
+        assert!(!has_schedule_time(br#"{"triggerId":"api_trigger/x"}"#));
+        assert!(!has_schedule_time(b"not json"));
+    }
+}
