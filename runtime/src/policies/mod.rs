@@ -2,5 +2,6 @@
 //! plus the message operations several policies share.
 
 pub mod assign_message;
+pub mod extract_variables;
 pub mod message_ops;
 pub mod raise_fault;
