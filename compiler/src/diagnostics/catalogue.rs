@@ -45,6 +45,20 @@ impl Code {
         INVALID_URL_TEMPLATE = "PXC054": "the URL template takes its scheme from a variable or mixes host and path variables";
         INVALID_INDEX = "PXC055": "InvalidIndex: a header or parameter index is zero or negative";
         READ_ONLY_VARIABLE = "PXC056": "a policy writes a read-only built-in variable";
+        // ----- ExtractVariables (PXC07x)
+        EV_NOTHING_TO_EXTRACT = "PXC070": "NothingToExtract: ExtractVariables has no URIPath, QueryParam, Header, FormParam, Variable, JSONPayload or XMLPayload";
+        EV_PATTERN_WITHOUT_VARIABLE = "PXC071": "PatternWithoutVariable: an ExtractVariables pattern has no {variable}";
+        EV_INVALID_PATTERN = "PXC072": "InvalidPattern: an ExtractVariables pattern is malformed (unbalanced or empty braces)";
+        EV_MISSING_NAME = "PXC073": "MissingName: an ExtractVariables element has no name attribute";
+        EV_NO_JSON_PATHS = "PXC074": "NoJSONPathsToEvaluate: a JSONPayload Variable has no JSONPath";
+        EV_EMPTY_JSON_PATH = "PXC075": "EmptyJSONPathExpression: a JSONPath is empty";
+        EV_JSON_PATH_COMPILATION = "PXC076": "JSONPathCompilationFailed: a JSONPath does not parse";
+        EV_NO_XPATHS = "PXC077": "NoXPathsToEvaluate: an XMLPayload Variable has no XPath";
+        EV_EMPTY_XPATH = "PXC078": "EmptyXPathExpression: an XPath is empty";
+        EV_XPATH_COMPILATION = "PXC079": "XPathCompilationFailed: an XPath does not parse or uses an undeclared prefix";
+        EV_DUPLICATE_PREFIX = "PXC080": "DuplicatePrefix: two Namespace elements declare the same prefix";
+        EV_EMPTY_NAMESPACE_URI = "PXC081": "NONEmptyPrefixMappedToEmptyURI: a namespace prefix is bound to an empty URI";
+        IMMUTABLE_VARIABLE = "PXC082": "ImmutableVariable: ExtractVariables would write a read-only variable";
         // ----- expressions: PXC1xx conditions, PXC2xx templates (codes owned by expr::)
         // ----- warnings
         UNKNOWN_ELEMENT = "PXW001": "an element proxyc does not know is ignored";

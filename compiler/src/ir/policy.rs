@@ -2,6 +2,10 @@
 
 use super::{MsgSel, SourceRef, Template, Var};
 
+#[path = "extract_variables.rs"]
+mod extract_variables;
+pub use extract_variables::*;
+
 /// A policy with its common attributes.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -28,6 +32,8 @@ pub enum PolicyBody {
     AssignMessage(AssignMessage),
     /// RaiseFault.
     RaiseFault(RaiseFault),
+    /// ExtractVariables.
+    ExtractVariables(ExtractVariables),
 }
 
 /// Whether a created message is a request or a response.
@@ -204,6 +210,7 @@ impl Policy {
     pub fn is_async(&self) -> bool {
         match self.body {
             PolicyBody::AssignMessage(_) | PolicyBody::RaiseFault(_) => false,
+            PolicyBody::ExtractVariables(_) => false,
         }
     }
 }

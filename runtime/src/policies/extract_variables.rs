@@ -12,9 +12,11 @@ use crate::ctx::{Ctx, Slot};
 use crate::fault::Fault;
 use crate::flow::PolicyMeta;
 use crate::message::{Message, MessageKind};
-use crate::template::tfn::{CompiledJsonPath, xpath};
+use crate::template::tfn::xpath;
 use crate::value::Value;
 use crate::vars::{self, MsgSel, Var, WriteError};
+
+pub use crate::template::tfn::CompiledJsonPath;
 
 /// One piece of a compiled pattern.
 #[derive(Debug, Clone, Copy)]
@@ -387,7 +389,10 @@ pub fn is_xml(media: &str) -> bool {
 }
 
 /// The payload text when the content type is acceptable (`None` otherwise).
-fn payload<'a>(input: &'a Input<'_>, accept: fn(&str) -> bool) -> Result<Option<Cow<'a, str>>, Fault> {
+fn payload<'a>(
+    input: &'a Input<'_>,
+    accept: fn(&str) -> bool,
+) -> Result<Option<Cow<'a, str>>, Fault> {
     match input {
         Input::Text(t) => Ok(Some(Cow::Borrowed(t.as_ref()))),
         Input::Msg(m) if accept(&media_type(m)) => Ok(m.content()),
@@ -576,7 +581,11 @@ impl<'v> Matcher<'v> {
             }
             Piece::Capture(_) | Piece::Star | Piece::DoubleStar => {
                 let crosses = matches!(first, Piece::DoubleStar) || !self.uri;
-                for (end, c) in s.char_indices().map(|(i, c)| (i, Some(c))).chain([(s.len(), None)]) {
+                for (end, c) in s
+                    .char_indices()
+                    .map(|(i, c)| (i, Some(c)))
+                    .chain([(s.len(), None)])
+                {
                     let (taken, tail) = s.split_at(end);
                     if self.go(rest, tail) {
                         if let Piece::Capture(t) = *first {
@@ -614,7 +623,15 @@ mod tests {
             Some(vec![(0, "b".into())])
         );
         assert_eq!(match_pattern(&p, "/a/b/x/c", true), None);
-        let any = pat(&[Piece::Lit("/a/"), Piece::DoubleStar, Piece::Lit("/"), Piece::Capture(0)], 3);
+        let any = pat(
+            &[
+                Piece::Lit("/a/"),
+                Piece::DoubleStar,
+                Piece::Lit("/"),
+                Piece::Capture(0),
+            ],
+            3,
+        );
         assert_eq!(
             match_pattern(&any, "/a/x/y/z", true),
             Some(vec![(0, "z".into())])
@@ -643,7 +660,12 @@ mod tests {
                 segments: 2,
             },
             Pattern {
-                pieces: &[Piece::Lit("/"), Piece::Capture(1), Piece::Lit("/"), Piece::Capture(2)],
+                pieces: &[
+                    Piece::Lit("/"),
+                    Piece::Capture(1),
+                    Piece::Lit("/"),
+                    Piece::Capture(2),
+                ],
                 ignore_case: false,
                 segments: 2,
             },

@@ -1,6 +1,7 @@
 //! Policies: a `static PolicyMeta` and a function per policy.
 
 mod assign_message;
+mod extract_variables;
 mod message_ops;
 mod raise_fault;
 
@@ -27,6 +28,7 @@ impl Gen<'_> {
             let body = match &policy.body {
                 PolicyBody::AssignMessage(am) => self.assign_message(&meta, am),
                 PolicyBody::RaiseFault(rf) => self.raise_fault(&meta, rf),
+                PolicyBody::ExtractVariables(ev) => self.extract_variables(&meta, ev),
             };
             let sig = if policy.is_async() {
                 quote!(async fn #func(ctx: &mut __rt::Ctx) -> Result<(), __rt::Fault>)

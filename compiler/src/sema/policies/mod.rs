@@ -2,6 +2,7 @@
 //! one module per policy type.
 
 mod assign_message;
+mod extract_variables;
 mod message_ops;
 mod raise_fault;
 
@@ -12,7 +13,7 @@ use crate::ir;
 use crate::syntax::xml::{Element, Text};
 
 /// Policy types proxyc compiles.
-const SUPPORTED: &[&str] = &["AssignMessage", "RaiseFault"];
+const SUPPORTED: &[&str] = &["AssignMessage", "ExtractVariables", "RaiseFault"];
 
 impl<'a> Sema<'a> {
     /// Indexes policy files by name; declares message variables they create.
@@ -194,6 +195,7 @@ impl<'a> Sema<'a> {
         let source = self.source_ref(&el.span());
         let body = match kind {
             "AssignMessage" => ir::PolicyBody::AssignMessage(self.assign_message(el)?),
+            "ExtractVariables" => ir::PolicyBody::ExtractVariables(self.extract_variables(el)?),
             _ => ir::PolicyBody::RaiseFault(self.raise_fault(el)?),
         };
         Some(ir::Policy {
