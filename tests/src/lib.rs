@@ -5,6 +5,7 @@ pub mod harness;
 
 /// The compiled fixture and example proxies.
 pub mod proxies {
+    proxyc_runtime::include_proxy!("assign");
     proxyc_runtime::include_proxy!("extract");
     proxyc_runtime::include_proxy!("flows");
     proxyc_runtime::include_proxy!("hello");
