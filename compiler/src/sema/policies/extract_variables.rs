@@ -12,14 +12,10 @@ use crate::ir::{
 };
 use crate::syntax::xml::{Element, Text};
 
-// The runtime's own Jayway→RFC 9535 translation and XPath prefix scanner,
-// so a path accepted here is the path the runtime evaluates.
-#[allow(dead_code)]
-#[path = "../../../../runtime/src/template/jsonpath_compat.rs"]
-mod jsonpath_compat;
-#[allow(dead_code)]
-#[path = "../../../../runtime/src/template/xpath_guard.rs"]
-mod xpath_guard;
+// The runtime's own Jayway→RFC 9535 translation and XPath prefix scanner
+// (shared with template checking), so a path accepted here is the path the
+// runtime evaluates.
+use crate::expr::template::shared::{jsonpath_compat, xpath_guard};
 
 const KNOWN: &[&str] = &[
     "DisplayName",
