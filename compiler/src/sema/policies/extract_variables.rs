@@ -293,7 +293,7 @@ impl Sema<'_> {
                     self.diags.push(
                         Diagnostic::error(
                             Code::INVALID_INDEX,
-                            format!("index {i} in `{name}` must be 1 or more"),
+                            format!("InvalidIndex: index {i} in `{name}` must be 1 or more"),
                         )
                         .at(el.span(), "invalid index")
                         .help("occurrences are numbered from 1: name=\"h.2\" is the second"),
@@ -350,8 +350,8 @@ impl Sema<'_> {
         &mut self,
         v: &'e Element,
         path_el: &str,
-        missing: Code,
-        empty: Code,
+        missing: (Code, &str),
+        empty: (Code, &str),
     ) -> Option<(String, EvType, &'e Text)> {
         self.check_children(v, &[path_el]);
         let name = self.name_attr(v)?;
@@ -359,8 +359,11 @@ impl Sema<'_> {
         let Some(p) = v.child(path_el) else {
             self.diags.push(
                 Diagnostic::error(
-                    missing,
-                    format!("<Variable name=\"{name}\"> has no <{path_el}>"),
+                    missing.0,
+                    format!(
+                        "{}: <Variable name=\"{name}\"> has no <{path_el}>",
+                        missing.1
+                    ),
                 )
                 .at(v.span(), "nothing to evaluate")
                 .help(format!("add <{path_el}>…</{path_el}>")),
@@ -371,7 +374,7 @@ impl Sema<'_> {
             Some(t) => Some((name, ty, t)),
             None => {
                 self.diags.push(
-                    Diagnostic::error(empty, format!("<{path_el}> is empty"))
+                    Diagnostic::error(empty.0, format!("{}: <{path_el}> is empty", empty.1))
                         .at(p.span(), "empty expression")
                         .help(format!("write the expression inside <{path_el}>")),
                 );
@@ -388,8 +391,8 @@ impl Sema<'_> {
             let Some((name, ty, text)) = self.payload_var(
                 v,
                 "JSONPath",
-                Code::EV_NO_JSON_PATHS,
-                Code::EV_EMPTY_JSON_PATH,
+                (Code::EV_NO_JSON_PATHS, "NoJSONPathsToEvaluate"),
+                (Code::EV_EMPTY_JSON_PATH, "EmptyJSONPathExpression"),
             ) else {
                 ok = false;
                 continue;
@@ -495,9 +498,12 @@ impl Sema<'_> {
         for v in el.children_named("Variable") {
             // The documented default type is boolean (policies.md §5), but
             // every published bundle relies on text results: string it is.
-            let Some((name, ty, text)) =
-                self.payload_var(v, "XPath", Code::EV_NO_XPATHS, Code::EV_EMPTY_XPATH)
-            else {
+            let Some((name, ty, text)) = self.payload_var(
+                v,
+                "XPath",
+                (Code::EV_NO_XPATHS, "NoXPathsToEvaluate"),
+                (Code::EV_EMPTY_XPATH, "EmptyXPathExpression"),
+            ) else {
                 ok = false;
                 continue;
             };
