@@ -9,30 +9,34 @@ use http_body_util::{BodyExt, Empty, Full, Limited};
 
 /// Reads a streaming body whole (up to `limit` bytes) so policies can see it.
 pub async fn buffer(msg: &mut Message, limit: usize) -> Result<(), Fault> {
-    if let Body::Stream(incoming) = std::mem::take(&mut msg.body) {
-        let collected = Limited::new(incoming, limit).collect().await;
-        match collected {
-            Ok(c) => msg.body = Body::Bytes(c.to_bytes()),
-            Err(e)
-                if e.downcast_ref::<http_body_util::LengthLimitError>()
-                    .is_some() =>
-            {
-                return Err(Fault::platform(
-                    crate::fault::codes::REQUEST_TOO_LARGE,
-                    413,
-                    FaultCategory::System,
-                    format!("Body exceeds the limit of {limit} bytes"),
-                ));
-            }
-            Err(e) => {
-                return Err(Fault::platform(
-                    crate::fault::codes::SERVICE_UNAVAILABLE,
-                    503,
-                    FaultCategory::Transport,
-                    format!("Error reading the message body: {e}"),
-                )
-                .with_reason("READ_ERROR"));
-            }
+    let body = std::mem::take(&mut msg.body);
+    // Already read (e.g. by the TargetEndpoint's response flow): keep it.
+    let Body::Stream(incoming) = body else {
+        msg.body = body;
+        return Ok(());
+    };
+    let collected = Limited::new(incoming, limit).collect().await;
+    match collected {
+        Ok(c) => msg.body = Body::Bytes(c.to_bytes()),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return Err(Fault::platform(
+                crate::fault::codes::REQUEST_TOO_LARGE,
+                413,
+                FaultCategory::System,
+                format!("Body exceeds the limit of {limit} bytes"),
+            ));
+        }
+        Err(e) => {
+            return Err(Fault::platform(
+                crate::fault::codes::SERVICE_UNAVAILABLE,
+                503,
+                FaultCategory::Transport,
+                format!("Error reading the message body: {e}"),
+            )
+            .with_reason("READ_ERROR"));
         }
     }
     Ok(())

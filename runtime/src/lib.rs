@@ -57,6 +57,7 @@ pub mod __private {
         };
         pub use crate::message::{Message, MessageKind};
         pub use crate::policies::assign_message as am;
+        pub use crate::policies::extract_variables as ev;
         pub use crate::policies::integration_callout as ic;
         pub use crate::policies::message_ops as ops;
         pub use crate::policies::raise_fault as rf;

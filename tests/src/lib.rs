@@ -6,6 +6,8 @@ pub mod harness;
 
 /// The compiled fixture and example proxies.
 pub mod proxies {
+    proxyc_runtime::include_proxy!("assign");
+    proxyc_runtime::include_proxy!("extract");
     proxyc_runtime::include_proxy!("flows");
     proxyc_runtime::include_proxy!("hello");
     proxyc_runtime::include_proxy!("vars");

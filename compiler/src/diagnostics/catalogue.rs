@@ -48,6 +48,20 @@ impl Code {
         INTEGRATION_PARAMETER = "PXC070": "a SetIntegrationRequest parameter has an unknown type, no value or a value not of its type";
         INVALID_SCHEDULE_TIME = "PXC071": "SetIntegrationRequest ScheduleTime is not an RFC 3339 timestamp";
         INTEGRATION_VARIABLE = "PXC072": "an integration policy's Request/Response names a variable that cannot hold its message";
+        // ----- ExtractVariables (PXC08x-PXC09x)
+        EV_NOTHING_TO_EXTRACT = "PXC080": "NothingToExtract: ExtractVariables has no URIPath, QueryParam, Header, FormParam, Variable, JSONPayload or XMLPayload";
+        EV_PATTERN_WITHOUT_VARIABLE = "PXC081": "PatternWithoutVariable: an ExtractVariables pattern has no {variable}";
+        EV_INVALID_PATTERN = "PXC082": "InvalidPattern: an ExtractVariables pattern is malformed (unbalanced or empty braces)";
+        EV_MISSING_NAME = "PXC083": "MissingName: an ExtractVariables element has no name attribute";
+        EV_NO_JSON_PATHS = "PXC084": "NoJSONPathsToEvaluate: a JSONPayload Variable has no JSONPath";
+        EV_EMPTY_JSON_PATH = "PXC085": "EmptyJSONPathExpression: a JSONPath is empty";
+        EV_JSON_PATH_COMPILATION = "PXC086": "JSONPathCompilationFailed: a JSONPath does not parse";
+        EV_NO_XPATHS = "PXC087": "NoXPathsToEvaluate: an XMLPayload Variable has no XPath";
+        EV_EMPTY_XPATH = "PXC088": "EmptyXPathExpression: an XPath is empty";
+        EV_XPATH_COMPILATION = "PXC089": "XPathCompilationFailed: an XPath does not parse or uses an undeclared prefix";
+        EV_DUPLICATE_PREFIX = "PXC090": "DuplicatePrefix: two Namespace elements declare the same prefix";
+        EV_EMPTY_NAMESPACE_URI = "PXC091": "NONEmptyPrefixMappedToEmptyURI: a namespace prefix is bound to an empty URI";
+        IMMUTABLE_VARIABLE = "PXC092": "ImmutableVariable: ExtractVariables would write a read-only variable";
         // ----- expressions: PXC1xx conditions, PXC2xx templates (codes owned by expr::)
         // ----- warnings
         UNKNOWN_ELEMENT = "PXW001": "an element proxyc does not know is ignored";

@@ -11,7 +11,7 @@
 mod check;
 mod codegen;
 mod funcs;
-mod shared;
+pub(crate) mod shared;
 mod syntax;
 
 use std::fmt;

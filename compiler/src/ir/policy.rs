@@ -2,6 +2,10 @@
 
 use super::{IntegrationCallout, MsgSel, SetIntegrationRequest, SourceRef, Template, Var};
 
+#[path = "extract_variables.rs"]
+mod extract_variables;
+pub use extract_variables::*;
+
 /// A policy with its common attributes.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -32,6 +36,8 @@ pub enum PolicyBody {
     SetIntegrationRequest(Box<SetIntegrationRequest>),
     /// IntegrationCallout.
     IntegrationCallout(Box<IntegrationCallout>),
+    /// ExtractVariables.
+    ExtractVariables(ExtractVariables),
 }
 
 /// Whether a created message is a request or a response.
@@ -209,6 +215,7 @@ impl Policy {
         match self.body {
             PolicyBody::AssignMessage(_)
             | PolicyBody::RaiseFault(_)
+            | PolicyBody::ExtractVariables(_)
             | PolicyBody::SetIntegrationRequest(_) => false,
             PolicyBody::IntegrationCallout(_) => true,
         }

@@ -143,6 +143,13 @@ fn written_slots(policies: &[ir::Policy]) -> BTreeSet<usize> {
                 }
                 continue;
             }
+            PolicyBody::ExtractVariables(ev) => {
+                out.extend(ev.targets.iter().filter_map(|(_, v)| match v {
+                    Var::Slot(i) => Some(*i),
+                    _ => None,
+                }));
+                continue;
+            }
         };
         for op in ops {
             if let MessageOp::AssignVariable(av) = op

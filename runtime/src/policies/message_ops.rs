@@ -2,7 +2,7 @@
 //! RaiseFault's FaultResponse and ServiceCallout's Request.
 
 use crate::ctx::Ctx;
-use crate::message::{Body, Message};
+use crate::message::{Body, Message, MessageKind};
 use crate::vars::{MsgSel, check_header_value, message};
 
 /// Which collection an item operation touches.
@@ -94,6 +94,13 @@ fn checked(v: &str) -> Result<(), OpError> {
     check_header_value(v).map_err(|e| OpError(e.to_string()))
 }
 
+/// Query and form parameters belong to requests: on a response, `<Set>` and
+/// `<Add>` of them do nothing (policies.md §1.4–1.5). The verb is not
+/// checked (a policy often sets `<Verb>POST</Verb>` after its form params).
+fn request_only(msg: &Message, coll: Collection) -> bool {
+    coll != Collection::Header && msg.kind != MessageKind::Request
+}
+
 /// `<Set>` of a header or parameter.
 pub fn set_item(
     msg: &mut Message,
@@ -101,6 +108,9 @@ pub fn set_item(
     name: &str,
     value: String,
 ) -> Result<(), OpError> {
+    if request_only(msg, coll) {
+        return Ok(());
+    }
     match coll {
         Collection::Header => {
             checked(&value)?;
@@ -124,6 +134,9 @@ pub fn add_item(
     name: &str,
     value: String,
 ) -> Result<(), OpError> {
+    if request_only(msg, coll) {
+        return Ok(());
+    }
     match coll {
         Collection::Header => {
             checked(&value)?;

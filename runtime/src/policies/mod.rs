@@ -2,6 +2,7 @@
 //! plus the message operations several policies share.
 
 pub mod assign_message;
+pub mod extract_variables;
 pub mod integration_callout;
 pub mod message_ops;
 pub mod raise_fault;

@@ -84,3 +84,25 @@ pub fn json_path_compiled(
         _ => String::new(),
     }
 }
+
+impl CompiledJsonPath {
+    /// Whether the path translated and parsed.
+    pub fn is_valid(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// What the path selects in `doc`, Jayway-shaped: a definite path
+    /// yields the selected value, any other path the array of matches;
+    /// `None` when nothing matches (or the path is invalid).
+    pub fn select(&self, doc: &Json) -> Option<Json> {
+        let (path, singular) = self.0.as_ref()?;
+        let nodes = path.query(doc).all();
+        if *singular {
+            nodes.first().map(|v| (*v).clone())
+        } else if nodes.is_empty() {
+            None
+        } else {
+            Some(Json::Array(nodes.into_iter().cloned().collect()))
+        }
+    }
+}

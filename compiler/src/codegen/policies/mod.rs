@@ -1,6 +1,7 @@
 //! Policies: a `static PolicyMeta` and a function per policy.
 
 mod assign_message;
+mod extract_variables;
 mod integration;
 mod message_ops;
 mod raise_fault;
@@ -30,6 +31,7 @@ impl Gen<'_> {
                 PolicyBody::RaiseFault(rf) => self.raise_fault(&meta, rf),
                 PolicyBody::SetIntegrationRequest(sir) => self.set_integration_request(&meta, sir),
                 PolicyBody::IntegrationCallout(ic) => self.integration_callout(&meta, ic),
+                PolicyBody::ExtractVariables(ev) => self.extract_variables(&meta, ev),
             };
             let sig = if policy.is_async() {
                 quote!(async fn #func(ctx: &mut __rt::Ctx) -> Result<(), __rt::Fault>)

@@ -13,10 +13,10 @@ pub(super) mod java_replacement;
 
 #[allow(dead_code)]
 #[path = "../../../../runtime/src/template/jsonpath_compat.rs"]
-pub(super) mod jsonpath_compat;
+pub(crate) mod jsonpath_compat;
 
 #[path = "../../../../runtime/src/template/xpath_guard.rs"]
-pub(super) mod xpath_guard;
+pub(crate) mod xpath_guard;
 
 #[allow(dead_code)]
 #[path = "../../../../runtime/src/template/time_pattern.rs"]

@@ -2,6 +2,7 @@
 //! one module per policy type.
 
 mod assign_message;
+mod extract_variables;
 mod integration_callout;
 mod message_ops;
 mod raise_fault;
@@ -16,9 +17,10 @@ use crate::syntax::xml::{Element, Text};
 /// Policy types proxyc compiles.
 const SUPPORTED: &[&str] = &[
     "AssignMessage",
+    "ExtractVariables",
+    "IntegrationCallout",
     "RaiseFault",
     "SetIntegrationRequest",
-    "IntegrationCallout",
 ];
 
 impl<'a> Sema<'a> {
@@ -216,6 +218,7 @@ impl<'a> Sema<'a> {
             "IntegrationCallout" => {
                 ir::PolicyBody::IntegrationCallout(Box::new(self.integration_callout(el)?))
             }
+            "ExtractVariables" => ir::PolicyBody::ExtractVariables(self.extract_variables(el)?),
             _ => ir::PolicyBody::RaiseFault(self.raise_fault(el)?),
         };
         Some(ir::Policy {
