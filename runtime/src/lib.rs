@@ -3,6 +3,7 @@
 //! Generated code uses only [`__private`]; applications use [`Gateway`],
 //! [`EnvConfig`]/[`Environment`] and [`include_proxy!`].
 
+pub mod background;
 pub mod body;
 pub mod client;
 pub mod condition;
@@ -51,6 +52,7 @@ pub mod __private {
     pub mod v1 {
         pub use crate::ctx::{Ctx, Phase, Slot};
         pub use crate::fault::{Fault, FaultCategory, codes};
+        pub use crate::gateway::LocalTarget;
         pub use crate::flow::{
             Abort, FaultState, PolicyMeta, StepGuard, enter_flow, log_post_client_fault, no_route,
             refault,
@@ -59,6 +61,7 @@ pub mod __private {
         pub use crate::policies::assign_message as am;
         pub use crate::policies::message_ops as ops;
         pub use crate::policies::raise_fault as rf;
+        pub use crate::policies::service_callout as sc;
         pub use crate::proxy::{BoxFuture, CompiledProxy, EndpointMeta, ProxyMeta};
         pub use crate::target::{TargetProperties, call as call_target};
         pub use crate::value::Value;

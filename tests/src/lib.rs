@@ -5,6 +5,8 @@ pub mod harness;
 
 /// The compiled fixture and example proxies.
 pub mod proxies {
+    proxyc_runtime::include_proxy!("callee");
+    proxyc_runtime::include_proxy!("callouts");
     proxyc_runtime::include_proxy!("flows");
     proxyc_runtime::include_proxy!("hello");
 }

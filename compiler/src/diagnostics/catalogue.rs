@@ -57,5 +57,6 @@ impl Code {
         NAME_CHARS = "PXW008": "a name uses characters outside the documented set";
         RESPONSE_CONDITION_CHANGES = "PXW009": "a flow condition may evaluate differently in the response segment";
         DOLLAR_PLACEHOLDER = "PXW010": "a ${…} build-time placeholder was left in the bundle";
+        TLS_STORES_IGNORED = "PXW030": "SSLInfo is accepted but its key and trust stores are not applied yet";
     }
 }

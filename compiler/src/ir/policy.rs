@@ -1,5 +1,9 @@
 //! Policies in the validated model.
 
+mod service_callout;
+
+pub use service_callout::*;
+
 use super::{MsgSel, SourceRef, Template, Var};
 
 /// A policy with its common attributes.
@@ -28,6 +32,8 @@ pub enum PolicyBody {
     AssignMessage(AssignMessage),
     /// RaiseFault.
     RaiseFault(RaiseFault),
+    /// ServiceCallout.
+    ServiceCallout(Box<ServiceCallout>),
 }
 
 /// Whether a created message is a request or a response.
@@ -204,6 +210,7 @@ impl Policy {
     pub fn is_async(&self) -> bool {
         match self.body {
             PolicyBody::AssignMessage(_) | PolicyBody::RaiseFault(_) => false,
+            PolicyBody::ServiceCallout(_) => true,
         }
     }
 }

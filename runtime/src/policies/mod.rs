@@ -4,3 +4,4 @@
 pub mod assign_message;
 pub mod message_ops;
 pub mod raise_fault;
+pub mod service_callout;

@@ -3,6 +3,7 @@
 mod assign_message;
 mod message_ops;
 mod raise_fault;
+mod service_callout;
 
 use super::{Gen, naming};
 use crate::ir::PolicyBody;
@@ -27,6 +28,7 @@ impl Gen<'_> {
             let body = match &policy.body {
                 PolicyBody::AssignMessage(am) => self.assign_message(&meta, am),
                 PolicyBody::RaiseFault(rf) => self.raise_fault(&meta, rf),
+                PolicyBody::ServiceCallout(sc) => self.service_callout(&meta, sc),
             };
             let sig = if policy.is_async() {
                 quote!(async fn #func(ctx: &mut __rt::Ctx) -> Result<(), __rt::Fault>)

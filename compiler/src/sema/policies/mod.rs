@@ -4,6 +4,7 @@
 mod assign_message;
 mod message_ops;
 mod raise_fault;
+mod service_callout;
 
 use super::Sema;
 use super::vars::failed_flag;
@@ -12,7 +13,7 @@ use crate::ir;
 use crate::syntax::xml::{Element, Text};
 
 /// Policy types proxyc compiles.
-const SUPPORTED: &[&str] = &["AssignMessage", "RaiseFault"];
+const SUPPORTED: &[&str] = &["AssignMessage", "RaiseFault", "ServiceCallout"];
 
 impl<'a> Sema<'a> {
     /// Indexes policy files by name; declares message variables they create.
@@ -63,6 +64,7 @@ impl<'a> Sema<'a> {
             self.declare_policy_messages(p);
             self.policy_xml.insert(name, p);
         }
+        self.declare_callout_messages(files);
     }
 
     /// Declares the message variables a policy creates.
@@ -194,6 +196,9 @@ impl<'a> Sema<'a> {
         let source = self.source_ref(&el.span());
         let body = match kind {
             "AssignMessage" => ir::PolicyBody::AssignMessage(self.assign_message(el)?),
+            "ServiceCallout" => {
+                ir::PolicyBody::ServiceCallout(Box::new(self.service_callout(el, name)?))
+            }
             _ => ir::PolicyBody::RaiseFault(self.raise_fault(el)?),
         };
         Some(ir::Policy {
