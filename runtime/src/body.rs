@@ -9,6 +9,9 @@ use http_body_util::{BodyExt, Empty, Full, Limited};
 
 /// Reads a streaming body whole (up to `limit` bytes) so policies can see it.
 pub async fn buffer(msg: &mut Message, limit: usize) -> Result<(), Fault> {
+    if !matches!(msg.body, Body::Stream(_)) {
+        return Ok(());
+    }
     if let Body::Stream(incoming) = std::mem::take(&mut msg.body) {
         let collected = Limited::new(incoming, limit).collect().await;
         match collected {

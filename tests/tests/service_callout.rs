@@ -266,7 +266,7 @@ async fn local_target_connection_runs_the_other_proxy_in_process() {
     assert_eq!(resp.header("x-callout-status").as_deref(), Some("202"));
     assert_eq!(resp.header("x-callout-backend").as_deref(), Some("callee"));
     let body = resp.json();
-    assert_eq!(body["suffix"], "/hello");
+    assert_eq!(body["suffix"], "/hello", "{}", resp.text());
     assert_eq!(body["from"], "callouts");
     assert_eq!(body["verb"], "GET");
     let by_path = gw.get("/callouts/localpath").await;
@@ -333,3 +333,4 @@ async fn failing_token_server_is_google_token_generation_failure() {
     );
     assert!(gw.echo.requests().is_empty());
 }
+

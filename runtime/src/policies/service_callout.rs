@@ -9,7 +9,7 @@
 //! `<Response>` variable (flows commonly inspect `….status.code`).
 
 use crate::body::{buffer, header_map, headers_from_map, into_out_body};
-use crate::client::OutBody;
+use crate::client::{ClientError, OutBody};
 use crate::ctx::{Ctx, Slot};
 use crate::env::Environment;
 use crate::fault::{Fault, FaultCategory, codes};
@@ -351,7 +351,12 @@ async fn call(out: Outgoing) -> Result<Message, CallError> {
                 if let Some(auth) = auth {
                     authorize(&env, auth, audience, req.headers_mut()).await?;
                 }
-                send_http(&env, req, timeout).await?
+                send_http(&env, req, timeout)
+                    .await
+                    .map_err(|e| match e {
+                        ClientError::Timeout => timed_out(out.cfg),
+                        other => CallError::Failed(other.to_string()),
+                    })?
             }
             (Target::Local(target), _, Some(msg)) => dispatch_local(&env, target, msg)
                 .await
@@ -365,24 +370,19 @@ async fn call(out: Outgoing) -> Result<Message, CallError> {
     };
     tokio::time::timeout(timeout, exchange)
         .await
-        .unwrap_or_else(|_| {
-            Err(CallError::Failed(format!(
-                "Timeout occurred after {} ms",
-                out.cfg.timeout_ms
-            )))
-        })
+        .unwrap_or_else(|_| Err(timed_out(out.cfg)))
+}
+
+fn timed_out(cfg: &Config) -> CallError {
+    CallError::Failed(format!("Timeout occurred after {} ms", cfg.timeout_ms))
 }
 
 async fn send_http(
     env: &Environment,
     req: http::Request<OutBody>,
     timeout: Duration,
-) -> Result<Message, CallError> {
-    let resp = env
-        .client()
-        .send(req, timeout)
-        .await
-        .map_err(|e| CallError::Failed(e.to_string()))?;
+) -> Result<Message, ClientError> {
+    let resp = env.client().send(req, timeout).await?;
     let (parts, incoming) = resp.into_parts();
     Ok(Message {
         kind: MessageKind::Response,
