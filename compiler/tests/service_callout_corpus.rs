@@ -80,7 +80,11 @@ fn bundle_with(dir: &Path, file: &str, policy: &str, name: &str) {
     let api = dir.join("apiproxy");
     std::fs::create_dir_all(api.join("policies")).unwrap();
     std::fs::create_dir_all(api.join("proxies")).unwrap();
-    std::fs::write(api.join("corpus.xml"), r#"<APIProxy name="corpus" revision="1"/>"#).unwrap();
+    std::fs::write(
+        api.join("corpus.xml"),
+        r#"<APIProxy name="corpus" revision="1"/>"#,
+    )
+    .unwrap();
     std::fs::write(api.join("policies").join(file), policy).unwrap();
     let name = name.replace('&', "&amp;").replace('<', "&lt;");
     std::fs::write(
@@ -136,12 +140,21 @@ fn every_corpus_service_callout_compiles_or_is_precisely_rejected() {
             (Ok(_), None) => {}
             (Ok(_), Some(_)) => report.push(format!("{file}: compiles but is listed as rejected")),
             (Err(d), Some((_, code, text, _))) => {
-                let hit = d.errors().any(|e| e.code == *code && e.message.contains(text));
+                let hit = d
+                    .errors()
+                    .any(|e| e.code == *code && e.message.contains(text));
                 if !hit {
-                    report.push(format!("{file}: expected {code} `{text}`, got:\n{}", d.render()));
+                    report.push(format!(
+                        "{file}: expected {code} `{text}`, got:\n{}",
+                        d.render()
+                    ));
                 }
                 for e in d.errors() {
-                    assert!(d.location(e).is_some(), "{file}: {} has no location", e.code);
+                    assert!(
+                        d.location(e).is_some(),
+                        "{file}: {} has no location",
+                        e.code
+                    );
                 }
             }
             (Err(d), None) => report.push(format!("{file}: rejected:\n{}", d.render())),

@@ -55,11 +55,10 @@ impl BackgroundTasks {
 
     /// Waits up to `grace` for running tasks, then aborts the rest.
     pub async fn shutdown(&self, grace: Duration) {
-        let mut set = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
-        let drained = tokio::time::timeout(grace, async {
-            while set.join_next().await.is_some() {}
-        })
-        .await;
+        let mut set =
+            std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
+        let drained =
+            tokio::time::timeout(grace, async { while set.join_next().await.is_some() {} }).await;
         if drained.is_err() {
             tracing::warn!(
                 running = set.len(),

@@ -52,11 +52,11 @@ pub mod __private {
     pub mod v1 {
         pub use crate::ctx::{Ctx, Phase, Slot};
         pub use crate::fault::{Fault, FaultCategory, codes};
-        pub use crate::gateway::LocalTarget;
         pub use crate::flow::{
             Abort, FaultState, PolicyMeta, StepGuard, enter_flow, log_post_client_fault, no_route,
             refault,
         };
+        pub use crate::gateway::LocalTarget;
         pub use crate::message::{Message, MessageKind};
         pub use crate::policies::assign_message as am;
         pub use crate::policies::message_ops as ops;

@@ -8,5 +8,6 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("callee");
     proxyc_runtime::include_proxy!("callouts");
     proxyc_runtime::include_proxy!("flows");
+    proxyc_runtime::include_proxy!("geocoding");
     proxyc_runtime::include_proxy!("hello");
 }

@@ -4,12 +4,12 @@
 //! Google authentication.
 
 use proxyc_runtime::{EnvConfig, Gateway};
-use proxyc_tests::harness::TestGateway;
-use proxyc_tests::proxies::{callee, callouts};
 use proxyc_testkit::echo::Echo;
 use proxyc_testkit::google::RunningServer;
 use proxyc_testkit::google::keys::{KeyFile, ServiceAccountKey};
 use proxyc_testkit::google::token_server::{self, TOKEN_PATH, TokenServer};
+use proxyc_tests::harness::TestGateway;
+use proxyc_tests::proxies::{callee, callouts};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -51,7 +51,12 @@ async fn silent_server() -> SocketAddr {
 fn assert_fault(resp: &proxyc_tests::harness::TestResponse, code: &str) -> String {
     assert_eq!(resp.status, 500, "{}", resp.text());
     let body = resp.json();
-    assert_eq!(body["fault"]["detail"]["errorcode"], code, "{}", resp.text());
+    assert_eq!(
+        body["fault"]["detail"]["errorcode"],
+        code,
+        "{}",
+        resp.text()
+    );
     body["fault"]["faultstring"]
         .as_str()
         .unwrap_or_default()
@@ -99,7 +104,10 @@ async fn form_params_are_sent_as_a_form() {
     assert_eq!(r.method, "POST");
     assert_eq!(
         r.form_pairs(),
-        vec![("a".to_owned(), "1".to_owned()), ("b".to_owned(), "two".to_owned())]
+        vec![
+            ("a".to_owned(), "1".to_owned()),
+            ("b".to_owned(), "two".to_owned())
+        ]
     );
     assert_eq!(
         r.header("content-type"),
@@ -156,16 +164,33 @@ async fn closed_port_reset_and_silence_are_execution_failed() {
     let reset = resetting_server().await;
     let silent = silent_server().await;
     let gw = gateway(|c| {
-        c.connect_overrides.insert("reset.internal:80".into(), reset);
-        c.connect_overrides.insert("hang.internal:80".into(), silent);
+        c.connect_overrides
+            .insert("reset.internal:80".into(), reset);
+        c.connect_overrides
+            .insert("hang.internal:80".into(), silent);
     })
     .await;
-    let s = assert_fault(&gw.get("/callouts/down").await, "steps.servicecallout.ExecutionFailed");
-    assert!(s.starts_with("Execution of ServiceCallout SC-Down failed. Reason: "), "{s}");
-    let s = assert_fault(&gw.get("/callouts/reset").await, "steps.servicecallout.ExecutionFailed");
-    assert!(s.starts_with("Execution of ServiceCallout SC-Reset failed. Reason: "), "{s}");
+    let s = assert_fault(
+        &gw.get("/callouts/down").await,
+        "steps.servicecallout.ExecutionFailed",
+    );
+    assert!(
+        s.starts_with("Execution of ServiceCallout SC-Down failed. Reason: "),
+        "{s}"
+    );
+    let s = assert_fault(
+        &gw.get("/callouts/reset").await,
+        "steps.servicecallout.ExecutionFailed",
+    );
+    assert!(
+        s.starts_with("Execution of ServiceCallout SC-Reset failed. Reason: "),
+        "{s}"
+    );
     let start = Instant::now();
-    let s = assert_fault(&gw.get("/callouts/hang").await, "steps.servicecallout.ExecutionFailed");
+    let s = assert_fault(
+        &gw.get("/callouts/hang").await,
+        "steps.servicecallout.ExecutionFailed",
+    );
     assert!(s.contains("Timeout"), "{s}");
     assert!(start.elapsed() < Duration::from_secs(5));
 }
@@ -173,7 +198,10 @@ async fn closed_port_reset_and_silence_are_execution_failed() {
 #[tokio::test]
 async fn error_status_is_execution_failed_unless_success_codes_allow_it() {
     let gw = gateway(|_| {}).await;
-    let s = assert_fault(&gw.get("/callouts/404").await, "steps.servicecallout.ExecutionFailed");
+    let s = assert_fault(
+        &gw.get("/callouts/404").await,
+        "steps.servicecallout.ExecutionFailed",
+    );
     assert_eq!(
         s,
         "Execution of ServiceCallout SC-404 failed. Reason: ResponseCode 404 is treated as error"
@@ -223,13 +251,20 @@ async fn without_response_the_proxy_answers_before_the_callout_completes() {
     let slow = RunningServer::start(Echo).await.unwrap();
     slow.set_delay(Duration::from_millis(1500));
     let gw = gateway(|c| {
-        c.connect_overrides.insert("slow.internal:80".into(), slow.addr());
+        c.connect_overrides
+            .insert("slow.internal:80".into(), slow.addr());
     })
     .await;
     let start = Instant::now();
-    let resp = gw.send("GET", "/callouts/fire", &[("x-id", "f1")], "").await;
+    let resp = gw
+        .send("GET", "/callouts/fire", &[("x-id", "f1")], "")
+        .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
-    assert!(start.elapsed() < Duration::from_millis(1000), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_millis(1000),
+        "{:?}",
+        start.elapsed()
+    );
     // The call still happens, in the background.
     let deadline = Instant::now() + Duration::from_secs(5);
     while slow.requests().is_empty() && Instant::now() < deadline {
@@ -244,7 +279,8 @@ async fn background_callouts_beyond_the_limit_are_dropped_not_queued() {
     let slow = RunningServer::start(Echo).await.unwrap();
     slow.set_delay(Duration::from_millis(800));
     let gw = gateway(|c| {
-        c.connect_overrides.insert("slow.internal:80".into(), slow.addr());
+        c.connect_overrides
+            .insert("slow.internal:80".into(), slow.addr());
         c.limits.max_background_callouts = 1;
     })
     .await;
@@ -334,3 +370,34 @@ async fn failing_token_server_is_google_token_generation_failure() {
     assert!(gw.echo.requests().is_empty());
 }
 
+/// The reference's examples (examples/bundles/geocoding), with the Geocoding
+/// API host mapped to the echo backend as the example gateway does.
+#[tokio::test]
+async fn reference_examples_call_the_geocoding_api() {
+    let gw = TestGateway::start(
+        |g| {
+            g.mount(proxyc_tests::proxies::geocoding::Proxy)
+                .expect("mount")
+        },
+        |c| {
+            let echo = c.connect_overrides["echo.internal:80"];
+            c.connect_overrides
+                .insert("maps.googleapis.com:80".into(), echo);
+        },
+    )
+    .await;
+    for flow in ["inline", "prepared"] {
+        let resp = gw
+            .get(&format!("/geocoding/{flow}?postalcode=10115&country=de"))
+            .await;
+        assert_eq!(resp.status, 200, "{flow}: {}", resp.text());
+        assert_eq!(resp.header("x-geocoding-status").as_deref(), Some("200"));
+        let echoed = resp.json();
+        assert_eq!(echoed["method"], "GET");
+        assert_eq!(echoed["path"], "/maps/api/geocode/json");
+        assert_eq!(echoed["query"]["address"], "10115");
+        assert_eq!(echoed["query"]["region"], "de");
+        assert_eq!(echoed["query"]["sensor"], "false");
+        assert_eq!(echoed["headers"]["host"], "maps.googleapis.com");
+    }
+}

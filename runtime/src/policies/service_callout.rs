@@ -156,7 +156,11 @@ pub fn prepare(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta) -> Result<(), Fau
 }
 
 /// The request message the `<Request>` operations modify.
-pub fn request<'a>(ctx: &'a mut Ctx, cfg: &Config, meta: &PolicyMeta) -> Result<&'a mut Message, Fault> {
+pub fn request<'a>(
+    ctx: &'a mut Ctx,
+    cfg: &Config,
+    meta: &PolicyMeta,
+) -> Result<&'a mut Message, Fault> {
     crate::vars::message_mut(ctx, cfg.request).ok_or_else(|| not_message(meta, cfg))
 }
 
@@ -195,12 +199,19 @@ pub async fn execute(
             );
             let uri = callout_uri(&url, &msg).map_err(|why| execution_failed(meta, why))?;
             let requesturi = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-            ctx.set_slot(cfg.requesturi_slot, Slot::Value(Value::Str(requesturi.into())));
+            ctx.set_slot(
+                cfg.requesturi_slot,
+                Slot::Value(Value::Str(requesturi.into())),
+            );
             let audience = match auth {
-                Some(Auth::Id { audience: Audience::Literal(a), .. }) => (*a).to_owned(),
-                Some(Auth::Id { audience: Audience::Var(v), .. }) => {
-                    crate::vars::read(ctx, v).to_string()
-                }
+                Some(Auth::Id {
+                    audience: Audience::Literal(a),
+                    ..
+                }) => (*a).to_owned(),
+                Some(Auth::Id {
+                    audience: Audience::Var(v),
+                    ..
+                }) => crate::vars::read(ctx, v).to_string(),
                 _ => url.split('?').next().unwrap_or_default().to_owned(),
             };
             let req = http_request(msg, uri).map_err(|why| execution_failed(meta, why))?;
@@ -212,7 +223,10 @@ pub async fn execute(
             }
         }
         Target::Local(_) => {
-            ctx.set_slot(cfg.requesturi_slot, Slot::Value(Value::Str(msg.uri().into())));
+            ctx.set_slot(
+                cfg.requesturi_slot,
+                Slot::Value(Value::Str(msg.uri().into())),
+            );
             Outgoing {
                 env: Arc::clone(&ctx.env),
                 cfg,
@@ -225,9 +239,17 @@ pub async fn execute(
         let env = Arc::clone(&ctx.env);
         env.background().spawn(meta.name, async move {
             match call(out).await {
-                Ok(resp) => tracing::debug!(policy = meta.name, status = resp.status, "background callout done"),
-                Err(CallError::Token(e)) => tracing::warn!(policy = meta.name, error = %e, "background callout: no token"),
-                Err(CallError::Failed(why)) => tracing::warn!(policy = meta.name, %why, "background callout failed"),
+                Ok(resp) => tracing::debug!(
+                    policy = meta.name,
+                    status = resp.status,
+                    "background callout done"
+                ),
+                Err(CallError::Token(e)) => {
+                    tracing::warn!(policy = meta.name, error = %e, "background callout: no token")
+                }
+                Err(CallError::Failed(why)) => {
+                    tracing::warn!(policy = meta.name, %why, "background callout failed")
+                }
             }
         });
         return Ok(());
@@ -311,9 +333,7 @@ pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
             sep = '&';
         }
     }
-    let uri: http::Uri = full
-        .parse()
-        .map_err(|_| format!("invalid URL `{full}`"))?;
+    let uri: http::Uri = full.parse().map_err(|_| format!("invalid URL `{full}`"))?;
     match (uri.scheme_str(), uri.host()) {
         (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(uri),
         _ => Err(format!("invalid URL `{full}`")),
@@ -351,12 +371,10 @@ async fn call(out: Outgoing) -> Result<Message, CallError> {
                 if let Some(auth) = auth {
                     authorize(&env, auth, audience, req.headers_mut()).await?;
                 }
-                send_http(&env, req, timeout)
-                    .await
-                    .map_err(|e| match e {
-                        ClientError::Timeout => timed_out(out.cfg),
-                        other => CallError::Failed(other.to_string()),
-                    })?
+                send_http(&env, req, timeout).await.map_err(|e| match e {
+                    ClientError::Timeout => timed_out(out.cfg),
+                    other => CallError::Failed(other.to_string()),
+                })?
             }
             (Target::Local(target), _, Some(msg)) => dispatch_local(&env, target, msg)
                 .await

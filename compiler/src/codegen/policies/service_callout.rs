@@ -64,7 +64,11 @@ impl Gen<'_> {
         let (url_slot, uri_slot) = (sc.target_url_slot, sc.requesturi_slot);
         let on_unresolved = quote!(|u| __rt::sc::unresolved(&#meta, u));
         let (target, url) = match &sc.connection {
-            CalloutConnection::Http { url, props, auth: a } => {
+            CalloutConnection::Http {
+                url,
+                props,
+                auth: a,
+            } => {
                 let connect = props.connect_timeout_ms;
                 let io = props.io_timeout_ms;
                 let codes = props.success_codes.iter().map(|(a, b)| quote!((#a, #b)));

@@ -3,7 +3,9 @@
 use super::super::Sema;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::expr::template::{Piece, TemplateOptions};
-use crate::ir::{MsgSel, Audience, CalloutAuth, CalloutConnection, LocalTarget, ServiceCallout, Template};
+use crate::ir::{
+    Audience, CalloutAuth, CalloutConnection, LocalTarget, MsgSel, ServiceCallout, Template,
+};
 use crate::syntax::xml::{Element, Text};
 
 /// The request variable when `<Request>` names none.
@@ -93,15 +95,11 @@ impl Sema<'_> {
             .filter(|r| !r.is_empty())
             .map(|r| {
                 self.vars.declare_message(r);
-                self.vars
-                    .message_sel(r)
-                    .unwrap_or(MsgSel::Response)
+                self.vars.message_sel(r).unwrap_or(MsgSel::Response)
             });
         let timeout_ms = self.callout_timeout(el.child("Timeout"))?;
         let connection = self.callout_connection(el)?;
-        let target_url_slot = self
-            .vars
-            .slot(&format!("servicecallout.{name}.target.url"));
+        let target_url_slot = self.vars.slot(&format!("servicecallout.{name}.target.url"));
         let requesturi_slot = self.vars.slot("servicecallout.requesturi");
         Some(ServiceCallout {
             request_var,
@@ -276,7 +274,12 @@ impl Sema<'_> {
         let help = "write the scheme literally; take host and port from one variable and the rest from another: http://{host_port}/{path}";
         let Some(Piece::Lit(first)) = pieces.first() else {
             let span = pieces.first().and_then(span_of);
-            err(self, span, "the URL's scheme cannot come from a variable", help);
+            err(
+                self,
+                span,
+                "the URL's scheme cannot come from a variable",
+                help,
+            );
             return None;
         };
         let lower = first.to_ascii_lowercase();
