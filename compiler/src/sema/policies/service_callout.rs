@@ -81,7 +81,7 @@ impl Sema<'_> {
             .message_sel(&request_var)
             .unwrap_or_else(|| MsgSel::Slot(self.vars.slot(&request_var)));
         let req = el.child("Request");
-        let clear_payload = req.map_or(true, |r| self.attr_bool(r, "clearPayload", true));
+        let clear_payload = req.is_none_or(|r| self.attr_bool(r, "clearPayload", true));
         let ignore_unresolved = self.bool_text(
             req.and_then(|r| r.child("IgnoreUnresolvedVariables")),
             false,
