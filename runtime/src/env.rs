@@ -2,12 +2,15 @@
 //! start-up (listen address, limits, connect overrides, trust anchors) and
 //! the shared resources built from it (HTTP client).
 
+use crate::background::BackgroundTasks;
 use crate::client::HttpClient;
+use crate::gateway::Route;
 use crate::tokens::{CredentialsConfig, TokenSource, TokenSourceConfig};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock, Weak};
 use std::time::Duration;
 
 /// Runtime limits with their defaults.
@@ -210,6 +213,10 @@ pub struct Environment {
     client: HttpClient,
     tokens: TokenSource,
     system_uuid: String,
+    background: BackgroundTasks,
+    /// The route table of the gateway serving this environment, for
+    /// in-process calls (LocalTargetConnection); set when proxies are mounted.
+    routes: RwLock<Weak<Vec<Route>>>,
 }
 
 impl std::fmt::Debug for Environment {
@@ -230,11 +237,14 @@ impl Environment {
             .clone()
             .unwrap_or_else(|| "<environment>".into());
         let tokens = config.google.token_source(&file)?;
+        let background = BackgroundTasks::new(config.limits.max_background_callouts);
         Ok(Environment {
             config,
             client,
             tokens,
             system_uuid: uuid::Uuid::new_v4().to_string(),
+            background,
+            routes: RwLock::new(Weak::new()),
         })
     }
 
@@ -251,6 +261,24 @@ impl Environment {
     /// The Google token source (tokens are minted lazily, on first use).
     pub fn tokens(&self) -> &TokenSource {
         &self.tokens
+    }
+
+    /// Fire-and-forget work (bounded by `limits.max_background_callouts`).
+    pub fn background(&self) -> &BackgroundTasks {
+        &self.background
+    }
+
+    /// Records the route table of the gateway serving this environment.
+    pub(crate) fn set_routes(&self, routes: Weak<Vec<Route>>) {
+        *self.routes.write().unwrap_or_else(PoisonError::into_inner) = routes;
+    }
+
+    /// The route table of the gateway serving this environment, if any.
+    pub(crate) fn routes(&self) -> Option<std::sync::Arc<Vec<Route>>> {
+        self.routes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .upgrade()
     }
 
     /// Whether per-request traces are recorded.

@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 
 /// One base path served by one endpoint of one proxy.
 #[derive(Clone)]
-struct Route {
+pub(crate) struct Route {
     segments: Vec<String>,
     proxy: Arc<dyn CompiledProxy>,
     endpoint: usize,
@@ -100,6 +100,8 @@ impl Gateway {
                 .cmp(&a.segments.len())
                 .then_with(|| wildcards(&a.segments).cmp(&wildcards(&b.segments)))
         });
+        // LocalTargetConnections reach the latest route table.
+        self.env.set_routes(Arc::downgrade(&self.routes));
         Ok(self)
     }
 
@@ -147,28 +149,7 @@ impl Gateway {
         let meta = route.proxy.meta();
         let ep = meta.endpoints.get(route.endpoint);
         let request = request_message(req);
-        let url = format!(
-            "http://{}{}",
-            request.header_first("host").unwrap_or("localhost"),
-            request.uri()
-        );
-        let mut ctx = Ctx::new(
-            request,
-            meta,
-            Arc::clone(&self.env),
-            ClientVars {
-                addr: peer,
-                scheme: "HTTP",
-                received_start: SystemTime::now(),
-            },
-            ProxyVars {
-                basepath: ep.map_or("/", |e| e.base_path),
-                pathsuffix,
-                url,
-                name: ep.map_or("default", |e| e.name),
-                flow_name: "PreFlow",
-            },
-        );
+        let mut ctx = new_ctx(&self.env, route, request, pathsuffix, peer);
         let mask = &self.env.config().trace_mask;
         if let Some(t) = &mut ctx.trace {
             for (name, value) in &ctx.request.headers {
@@ -201,7 +182,8 @@ impl Gateway {
     }
 
     /// Serves on `listener` until `shutdown` resolves, then drains in-flight
-    /// requests for up to the configured grace period.
+    /// requests and background calls for up to the configured grace period
+    /// each (background calls still running then are aborted).
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -252,8 +234,121 @@ impl Gateway {
         {
             tracing::warn!("shutdown grace period elapsed with connections still open");
         }
+        self.env.background().shutdown(grace).await;
         Ok(())
     }
+}
+
+/// The flow context for a request routed to `route`.
+fn new_ctx(
+    env: &Arc<Environment>,
+    route: &Route,
+    request: Message,
+    pathsuffix: String,
+    peer: SocketAddr,
+) -> Ctx {
+    let meta = route.proxy.meta();
+    let ep = meta.endpoints.get(route.endpoint);
+    let url = format!(
+        "http://{}{}",
+        request.header_first("host").unwrap_or("localhost"),
+        request.uri()
+    );
+    Ctx::new(
+        request,
+        meta,
+        Arc::clone(env),
+        ClientVars {
+            addr: peer,
+            scheme: "HTTP",
+            received_start: SystemTime::now(),
+        },
+        ProxyVars {
+            basepath: ep.map_or("/", |e| e.base_path),
+            pathsuffix,
+            url,
+            name: ep.map_or("default", |e| e.name),
+            flow_name: "PreFlow",
+        },
+    )
+}
+
+/// The proxy a `LocalTargetConnection` names.
+#[derive(Debug)]
+pub enum LocalTarget {
+    /// `APIProxy` and optional `ProxyEndpoint` (the first endpoint when absent).
+    Proxy {
+        /// The proxy name.
+        proxy: &'static str,
+        /// The ProxyEndpoint name.
+        endpoint: Option<&'static str>,
+    },
+    /// `Path`: a base path served in this environment.
+    Path(&'static str),
+}
+
+/// Runs `request` through the full flow of another proxy mounted in the
+/// same environment, in-process, and returns its response. The request's
+/// path is the path suffix (appended to `Path` for a path target).
+/// An unknown proxy, endpoint or path is an error naming it.
+pub async fn dispatch_local(
+    env: &Arc<Environment>,
+    target: &LocalTarget,
+    mut request: Message,
+) -> Result<Message, String> {
+    let routes = env
+        .routes()
+        .ok_or("no gateway serves this environment; local targets are unavailable")?;
+    let suffix = if request.path == "/" {
+        String::new()
+    } else {
+        std::mem::take(&mut request.path)
+    };
+    let (route, pathsuffix, full) = match target {
+        LocalTarget::Proxy { proxy, endpoint } => {
+            let route = routes
+                .iter()
+                .filter(|r| r.proxy.meta().name == *proxy)
+                .filter(|r| {
+                    endpoint.is_none_or(|e| {
+                        r.proxy.meta().endpoints.get(r.endpoint).map(|m| m.name) == Some(e)
+                    })
+                })
+                .min_by_key(|r| r.endpoint)
+                .ok_or_else(|| match endpoint {
+                    Some(e) => format!("no local proxy `{proxy}` with ProxyEndpoint `{e}`"),
+                    None => format!("no local proxy `{proxy}`"),
+                })?;
+            let base = route
+                .proxy
+                .meta()
+                .endpoints
+                .get(route.endpoint)
+                .map_or("", |e| e.base_path);
+            let full = format!("{}{suffix}", base.trim_end_matches('/'));
+            (route, suffix, full)
+        }
+        LocalTarget::Path(path) => {
+            let full = format!("{}{suffix}", path.trim_end_matches('/'));
+            let (route, consumed) = routes
+                .iter()
+                .find_map(|r| base_path_match(&r.segments, &full).map(|n| (r, n)))
+                .ok_or_else(|| format!("no local proxy serves the path `{path}`"))?;
+            (route, path_suffix(&full, consumed), full)
+        }
+    };
+    request.path = if full.is_empty() { "/".into() } else { full };
+    let route = route.clone();
+    drop(routes);
+    let mut ctx = new_ctx(
+        env,
+        &route,
+        request,
+        pathsuffix,
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    );
+    route.proxy.handle(route.endpoint, &mut ctx).await;
+    Ok(ctx.response.take().unwrap_or_else(Message::new_response))
 }
 
 fn wildcards(segs: &[String]) -> usize {

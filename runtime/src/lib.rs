@@ -3,6 +3,7 @@
 //! Generated code uses only [`__private`]; applications use [`Gateway`],
 //! [`EnvConfig`]/[`Environment`] and [`include_proxy!`].
 
+pub mod background;
 pub mod body;
 pub mod client;
 pub mod condition;
@@ -55,12 +56,14 @@ pub mod __private {
             Abort, FaultState, PolicyMeta, StepGuard, enter_flow, log_post_client_fault, no_route,
             refault,
         };
+        pub use crate::gateway::LocalTarget;
         pub use crate::message::{Message, MessageKind};
         pub use crate::policies::assign_message as am;
         pub use crate::policies::extract_variables as ev;
         pub use crate::policies::integration_callout as ic;
         pub use crate::policies::message_ops as ops;
         pub use crate::policies::raise_fault as rf;
+        pub use crate::policies::service_callout as sc;
         pub use crate::policies::set_integration_request as sir;
         pub use crate::proxy::{BoxFuture, CompiledProxy, EndpointMeta, ProxyMeta};
         pub use crate::target::{TargetProperties, call as call_target};

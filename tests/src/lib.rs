@@ -8,7 +8,10 @@ pub mod harness;
 pub mod proxies {
     proxyc_runtime::include_proxy!("assign");
     proxyc_runtime::include_proxy!("extract");
+    proxyc_runtime::include_proxy!("callee");
+    proxyc_runtime::include_proxy!("callouts");
     proxyc_runtime::include_proxy!("flows");
+    proxyc_runtime::include_proxy!("geocoding");
     proxyc_runtime::include_proxy!("hello");
     proxyc_runtime::include_proxy!("vars");
     proxyc_runtime::include_proxy!("integration_callout");

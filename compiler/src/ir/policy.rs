@@ -1,5 +1,9 @@
 //! Policies in the validated model.
 
+mod service_callout;
+
+pub use service_callout::*;
+
 use super::{IntegrationCallout, MsgSel, SetIntegrationRequest, SourceRef, Template, Var};
 
 #[path = "extract_variables.rs"]
@@ -38,6 +42,8 @@ pub enum PolicyBody {
     IntegrationCallout(Box<IntegrationCallout>),
     /// ExtractVariables.
     ExtractVariables(ExtractVariables),
+    /// ServiceCallout.
+    ServiceCallout(Box<ServiceCallout>),
 }
 
 /// Whether a created message is a request or a response.
@@ -217,7 +223,7 @@ impl Policy {
             | PolicyBody::RaiseFault(_)
             | PolicyBody::ExtractVariables(_)
             | PolicyBody::SetIntegrationRequest(_) => false,
-            PolicyBody::IntegrationCallout(_) => true,
+            PolicyBody::IntegrationCallout(_) | PolicyBody::ServiceCallout(_) => true,
         }
     }
 }

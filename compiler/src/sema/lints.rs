@@ -143,6 +143,22 @@ fn written_slots(policies: &[ir::Policy]) -> BTreeSet<usize> {
                 }
                 continue;
             }
+            PolicyBody::ServiceCallout(sc) => {
+                for sel in std::iter::once(sc.request).chain(sc.response) {
+                    if let MsgSel::Slot(i) = sel {
+                        out.insert(i);
+                    }
+                }
+                out.extend([sc.target_url_slot, sc.requesturi_slot]);
+                for op in &sc.ops {
+                    if let MessageOp::AssignVariable(av) = op
+                        && let Var::Slot(i) = av.target
+                    {
+                        out.insert(i);
+                    }
+                }
+                continue;
+            }
             PolicyBody::ExtractVariables(ev) => {
                 out.extend(ev.targets.iter().filter_map(|(_, v)| match v {
                     Var::Slot(i) => Some(*i),

@@ -16,9 +16,13 @@ use std::sync::Arc;
 
 proxyc_runtime::include_proxy!("hello");
 proxyc_runtime::include_proxy!("integration");
+proxyc_runtime::include_proxy!("geocoding");
 
 /// Host name the example bundles use for the echo backend.
 const ECHO_HOST: &str = "echo.internal:80";
+
+/// The Geocoding API host of the ServiceCallout examples, also served by echo.
+const GEOCODING_HOST: &str = "maps.googleapis.com:80";
 
 struct Args {
     listen: Option<SocketAddr>,
@@ -86,6 +90,10 @@ async fn run() -> Result<(), String> {
         .connect_overrides
         .entry(ECHO_HOST.to_owned())
         .or_insert(echo.addr());
+    config
+        .connect_overrides
+        .entry(GEOCODING_HOST.to_owned())
+        .or_insert(echo.addr());
 
     // Unless the environment file names a real Application Integration
     // endpoint, integrations run on the embedded local API with a static token.
@@ -104,7 +112,8 @@ async fn run() -> Result<(), String> {
     let env = Arc::new(Environment::new(config).map_err(|e| e.to_string())?);
     let gateway = Gateway::new(env)
         .mount(hello::Proxy)?
-        .mount(integration::Proxy)?;
+        .mount(integration::Proxy)?
+        .mount(geocoding::Proxy)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;

@@ -6,4 +6,5 @@ pub mod extract_variables;
 pub mod integration_callout;
 pub mod message_ops;
 pub mod raise_fault;
+pub mod service_callout;
 pub mod set_integration_request;

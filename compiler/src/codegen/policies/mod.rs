@@ -5,6 +5,7 @@ mod extract_variables;
 mod integration;
 mod message_ops;
 mod raise_fault;
+mod service_callout;
 
 use super::{Gen, naming};
 use crate::ir::PolicyBody;
@@ -32,6 +33,7 @@ impl Gen<'_> {
                 PolicyBody::SetIntegrationRequest(sir) => self.set_integration_request(&meta, sir),
                 PolicyBody::IntegrationCallout(ic) => self.integration_callout(&meta, ic),
                 PolicyBody::ExtractVariables(ev) => self.extract_variables(&meta, ev),
+                PolicyBody::ServiceCallout(sc) => self.service_callout(&meta, sc),
             };
             let sig = if policy.is_async() {
                 quote!(async fn #func(ctx: &mut __rt::Ctx) -> Result<(), __rt::Fault>)

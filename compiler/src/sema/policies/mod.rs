@@ -6,6 +6,7 @@ mod extract_variables;
 mod integration_callout;
 mod message_ops;
 mod raise_fault;
+mod service_callout;
 mod set_integration_request;
 
 use super::Sema;
@@ -20,6 +21,7 @@ const SUPPORTED: &[&str] = &[
     "ExtractVariables",
     "IntegrationCallout",
     "RaiseFault",
+    "ServiceCallout",
     "SetIntegrationRequest",
 ];
 
@@ -72,6 +74,7 @@ impl<'a> Sema<'a> {
             self.declare_policy_messages(p);
             self.policy_xml.insert(name, p);
         }
+        self.declare_callout_messages(files);
     }
 
     /// Declares the message variables a policy creates.
@@ -219,6 +222,9 @@ impl<'a> Sema<'a> {
                 ir::PolicyBody::IntegrationCallout(Box::new(self.integration_callout(el)?))
             }
             "ExtractVariables" => ir::PolicyBody::ExtractVariables(self.extract_variables(el)?),
+            "ServiceCallout" => {
+                ir::PolicyBody::ServiceCallout(Box::new(self.service_callout(el, name)?))
+            }
             _ => ir::PolicyBody::RaiseFault(self.raise_fault(el)?),
         };
         Some(ir::Policy {

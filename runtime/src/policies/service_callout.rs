@@ -1,0 +1,516 @@
+//! ServiceCallout: preparing the request variable, calling the service
+//! (HTTP, or another proxy of this environment in-process), storing the
+//! response, fire-and-forget calls, Google authentication, and the faults.
+//!
+//! Choices where the reference is silent: a request path set on the request
+//! message (other than the default `/`) is appended to the URL's path, and
+//! its query parameters are appended to the URL's query; with
+//! `continueOnError="true"` a 4xx/5xx response is still stored in the
+//! `<Response>` variable (flows commonly inspect `….status.code`).
+
+use crate::body::{buffer, header_map, headers_from_map, into_out_body};
+use crate::client::{ClientError, OutBody};
+use crate::ctx::{Ctx, Slot};
+use crate::env::Environment;
+use crate::fault::{Fault, FaultCategory, codes};
+use crate::flow::PolicyMeta;
+use crate::gateway::{LocalTarget, dispatch_local};
+use crate::message::{Body, Message, MessageKind};
+use crate::target::{TargetProperties, version_text};
+use crate::template::Unresolved;
+use crate::tokens::{TokenError, TokenKind};
+use crate::value::Value;
+use crate::vars::{MsgSel, Var};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A ServiceCallout's configuration (static data in generated code).
+#[derive(Debug)]
+pub struct Config {
+    /// `Request@variable`, as written.
+    pub request_var: &'static str,
+    /// The request variable.
+    pub request: MsgSel,
+    /// `Request@clearPayload`.
+    pub clear_payload: bool,
+    /// `Response`; `None`: fire-and-forget.
+    pub response: Option<MsgSel>,
+    /// `Timeout` (ms).
+    pub timeout_ms: u64,
+    /// Where the call goes.
+    pub target: Target,
+    /// Slot of `servicecallout.{policy}.target.url`.
+    pub target_url_slot: usize,
+    /// Slot of `servicecallout.requesturi`.
+    pub requesturi_slot: usize,
+}
+
+/// The callout's destination.
+#[derive(Debug)]
+pub enum Target {
+    /// `HTTPTargetConnection` (the URL is rendered by generated code).
+    Http {
+        /// `Properties`.
+        props: TargetProperties,
+        /// `Authentication`.
+        auth: Option<Auth>,
+    },
+    /// `LocalTargetConnection`.
+    Local(LocalTarget),
+}
+
+/// `Authentication`.
+#[derive(Debug)]
+pub enum Auth {
+    /// `GoogleAccessToken`.
+    Access {
+        /// `Scopes`.
+        scopes: &'static [&'static str],
+        /// `LifetimeInSeconds`.
+        lifetime_secs: Option<u32>,
+        /// `HeaderName` (default `Authorization`).
+        header: Option<&'static str>,
+    },
+    /// `GoogleIDToken`.
+    Id {
+        /// `Audience`.
+        audience: Audience,
+        /// `IncludeEmail`.
+        include_email: bool,
+        /// `HeaderName` (default `Authorization`).
+        header: Option<&'static str>,
+    },
+}
+
+/// `GoogleIDToken/Audience`.
+#[derive(Debug)]
+pub enum Audience {
+    /// Literal text.
+    Literal(&'static str),
+    /// `ref`.
+    Var(Var),
+    /// `useTargetUrl` (or none given): the callout URL without its query.
+    TargetUrl,
+}
+
+/// `steps.servicecallout.ExecutionFailed`.
+pub fn execution_failed(meta: &PolicyMeta, reason: impl std::fmt::Display) -> Fault {
+    Fault::step(
+        "steps.servicecallout.ExecutionFailed",
+        format!(
+            "Execution of ServiceCallout {} failed. Reason: {reason}",
+            meta.name
+        ),
+    )
+}
+
+fn not_message(meta: &PolicyMeta, cfg: &Config) -> Fault {
+    Fault::step(
+        "steps.servicecallout.RequestVariableNotMessageType",
+        format!(
+            "ServiceCallout[{}]: request variable {} value is not of type Message",
+            meta.name, cfg.request_var
+        ),
+    )
+}
+
+fn not_request(meta: &PolicyMeta, cfg: &Config) -> Fault {
+    Fault::step(
+        "steps.servicecallout.RequestVariableNotRequestMessageType",
+        format!(
+            "ServiceCallout[{}]: request variable {} value is not of type Request Message",
+            meta.name, cfg.request_var
+        ),
+    )
+}
+
+/// A template in `<Request>` referenced a variable that does not resolve.
+pub fn unresolved(meta: &PolicyMeta, u: Unresolved) -> Fault {
+    execution_failed(meta, format_args!("Unresolved variable : {}", u.0))
+}
+
+/// A `<Request>` operation failed.
+pub fn op_failed(meta: &PolicyMeta, what: &str, why: impl std::fmt::Display) -> Fault {
+    execution_failed(meta, format_args!("unable to set {what}: {why}"))
+}
+
+/// Checks the request variable before the `<Request>` operations run:
+/// absent, it is created as a new request; a plain value is
+/// `RequestVariableNotMessageType`, a response `RequestVariableNotRequestMessageType`.
+pub fn prepare(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta) -> Result<(), Fault> {
+    let kind = match cfg.request {
+        MsgSel::Slot(i) => match ctx.slot(i) {
+            None | Some(Slot::Unset) => {
+                ctx.set_slot(i, Slot::Message(Box::new(Message::new_request())));
+                return Ok(());
+            }
+            Some(Slot::Value(_)) => return Err(not_message(meta, cfg)),
+            Some(Slot::Message(m)) => m.kind,
+        },
+        sel => crate::vars::message(ctx, sel).map_or(MessageKind::Response, |m| m.kind),
+    };
+    match kind {
+        MessageKind::Request => Ok(()),
+        MessageKind::Response => Err(not_request(meta, cfg)),
+    }
+}
+
+/// The request message the `<Request>` operations modify.
+pub fn request<'a>(
+    ctx: &'a mut Ctx,
+    cfg: &Config,
+    meta: &PolicyMeta,
+) -> Result<&'a mut Message, Fault> {
+    crate::vars::message_mut(ctx, cfg.request).ok_or_else(|| not_message(meta, cfg))
+}
+
+/// What goes out, fully resolved, so it can also run in the background.
+struct Outgoing {
+    env: Arc<Environment>,
+    cfg: &'static Config,
+    /// The HTTP request (HTTP targets) and the ID-token audience.
+    http: Option<(http::Request<OutBody>, String)>,
+    /// The request message (local targets).
+    local: Option<Message>,
+}
+
+/// Why a call produced no response.
+enum CallError {
+    Token(TokenError),
+    Failed(String),
+}
+
+/// Sends the request. `url` is the rendered `<URL>` (HTTP targets). With a
+/// `<Response>` the flow waits and the response is stored once read whole;
+/// without, the call runs in the background and its outcome is only logged.
+pub async fn execute(
+    ctx: &mut Ctx,
+    cfg: &'static Config,
+    meta: &'static PolicyMeta,
+    url: Option<String>,
+) -> Result<(), Fault> {
+    let msg = take_request(ctx, cfg, meta)?;
+    let out = match &cfg.target {
+        Target::Http { auth, .. } => {
+            let url = url_override(ctx, cfg).or(url).unwrap_or_default();
+            ctx.set_slot(
+                cfg.target_url_slot,
+                Slot::Value(Value::Str(url.clone().into())),
+            );
+            let uri = callout_uri(&url, &msg).map_err(|why| execution_failed(meta, why))?;
+            let requesturi = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+            ctx.set_slot(
+                cfg.requesturi_slot,
+                Slot::Value(Value::Str(requesturi.into())),
+            );
+            let audience = match auth {
+                Some(Auth::Id {
+                    audience: Audience::Literal(a),
+                    ..
+                }) => (*a).to_owned(),
+                Some(Auth::Id {
+                    audience: Audience::Var(v),
+                    ..
+                }) => crate::vars::read(ctx, v).to_string(),
+                _ => url.split('?').next().unwrap_or_default().to_owned(),
+            };
+            let req = http_request(msg, uri).map_err(|why| execution_failed(meta, why))?;
+            Outgoing {
+                env: Arc::clone(&ctx.env),
+                cfg,
+                http: Some((req, audience)),
+                local: None,
+            }
+        }
+        Target::Local(_) => {
+            ctx.set_slot(
+                cfg.requesturi_slot,
+                Slot::Value(Value::Str(msg.uri().into())),
+            );
+            Outgoing {
+                env: Arc::clone(&ctx.env),
+                cfg,
+                http: None,
+                local: Some(msg),
+            }
+        }
+    };
+    let Some(response_var) = cfg.response else {
+        let env = Arc::clone(&ctx.env);
+        env.background().spawn(meta.name, async move {
+            match call(out).await {
+                Ok(resp) => tracing::debug!(
+                    policy = meta.name,
+                    status = resp.status,
+                    "background callout done"
+                ),
+                Err(CallError::Token(e)) => {
+                    tracing::warn!(policy = meta.name, error = %e, "background callout: no token")
+                }
+                Err(CallError::Failed(why)) => {
+                    tracing::warn!(policy = meta.name, %why, "background callout failed")
+                }
+            }
+        });
+        return Ok(());
+    };
+    let resp = match call(out).await {
+        Ok(resp) => resp,
+        Err(CallError::Token(e)) => return Err(token_fault(&e)),
+        Err(CallError::Failed(why)) => return Err(execution_failed(meta, why)),
+    };
+    let status = resp.status;
+    store_response(ctx, response_var, resp);
+    let success = match &cfg.target {
+        Target::Http { props, .. } => props.is_success(status),
+        Target::Local(_) => TargetProperties::DEFAULT.is_success(status),
+    };
+    if success {
+        Ok(())
+    } else {
+        Err(execution_failed(
+            meta,
+            format_args!("ResponseCode {status} is treated as error"),
+        ))
+    }
+}
+
+/// `servicecallout.{policy}.target.url` set before the policy ran.
+fn url_override(ctx: &Ctx, cfg: &Config) -> Option<String> {
+    match ctx.slot(cfg.target_url_slot) {
+        Some(Slot::Value(v)) if !v.is_null() => Some(v.to_string()).filter(|s| !s.is_empty()),
+        _ => None,
+    }
+}
+
+/// Takes the request out of its variable (`clearPayload`), or a copy of it.
+fn take_request(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta) -> Result<Message, Fault> {
+    if let (true, MsgSel::Slot(i)) = (cfg.clear_payload, cfg.request) {
+        return match ctx.slots.get_mut(i).map(std::mem::take) {
+            Some(Slot::Message(m)) => Ok(*m),
+            Some(other) => {
+                ctx.set_slot(i, other);
+                Err(not_message(meta, cfg))
+            }
+            None => Err(not_message(meta, cfg)),
+        };
+    }
+    crate::vars::message(ctx, cfg.request)
+        .map(Message::clone_buffered)
+        .ok_or_else(|| not_message(meta, cfg))
+}
+
+/// Stores the response in the `<Response>` variable.
+fn store_response(ctx: &mut Ctx, sel: MsgSel, resp: Message) {
+    match sel {
+        MsgSel::Slot(i) => ctx.set_slot(i, Slot::Message(Box::new(resp))),
+        other => {
+            if let Some(m) = crate::vars::message_mut(ctx, other) {
+                *m = resp;
+            }
+        }
+    }
+}
+
+/// The URI to call: the URL, plus the message's path (when set) and query.
+pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut full = base.to_owned();
+    if msg.path != "/" && !msg.path.is_empty() {
+        if full.ends_with('/') {
+            full.pop();
+        }
+        if !msg.path.starts_with('/') {
+            full.push('/');
+        }
+        full.push_str(&msg.path);
+    }
+    let mut sep = '?';
+    for part in [query.to_owned(), msg.query_string()] {
+        if !part.is_empty() {
+            full.push(sep);
+            full.push_str(&part);
+            sep = '&';
+        }
+    }
+    let uri: http::Uri = full.parse().map_err(|_| format!("invalid URL `{full}`"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(uri),
+        _ => Err(format!("invalid URL `{full}`")),
+    }
+}
+
+fn http_request(mut msg: Message, uri: http::Uri) -> Result<http::Request<OutBody>, String> {
+    let headers = header_map(&msg, &["host"])?;
+    let method = http::Method::from_bytes(msg.verb.as_bytes())
+        .map_err(|_| format!("invalid verb `{}`", msg.verb))?;
+    let mut req = http::Request::new(into_out_body(std::mem::take(&mut msg.body)));
+    *req.method_mut() = method;
+    *req.uri_mut() = uri;
+    *req.headers_mut() = headers;
+    Ok(req)
+}
+
+fn token_fault(e: &TokenError) -> Fault {
+    Fault::platform(
+        codes::GOOGLE_TOKEN_GENERATION_FAILURE,
+        crate::tokens::FAULT_STATUS,
+        FaultCategory::Messaging,
+        format!("Failed to generate Google token: {e}"),
+    )
+}
+
+/// Performs the call within the `<Timeout>` and reads the response whole.
+async fn call(out: Outgoing) -> Result<Message, CallError> {
+    let timeout = Duration::from_millis(out.cfg.timeout_ms);
+    let limit = out.env.max_body_bytes();
+    let env = Arc::clone(&out.env);
+    let exchange = async move {
+        let mut resp = match (&out.cfg.target, out.http, out.local) {
+            (Target::Http { auth, .. }, Some((mut req, audience)), _) => {
+                if let Some(auth) = auth {
+                    authorize(&env, auth, audience, req.headers_mut()).await?;
+                }
+                send_http(&env, req, timeout).await.map_err(|e| match e {
+                    ClientError::Timeout => timed_out(out.cfg),
+                    other => CallError::Failed(other.to_string()),
+                })?
+            }
+            (Target::Local(target), _, Some(msg)) => dispatch_local(&env, target, msg)
+                .await
+                .map_err(CallError::Failed)?,
+            _ => return Err(CallError::Failed("inconsistent callout target".into())),
+        };
+        buffer(&mut resp, limit)
+            .await
+            .map_err(|f| CallError::Failed(f.faultstring))?;
+        Ok(resp)
+    };
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .unwrap_or_else(|_| Err(timed_out(out.cfg)))
+}
+
+fn timed_out(cfg: &Config) -> CallError {
+    CallError::Failed(format!("Timeout occurred after {} ms", cfg.timeout_ms))
+}
+
+async fn send_http(
+    env: &Environment,
+    req: http::Request<OutBody>,
+    timeout: Duration,
+) -> Result<Message, ClientError> {
+    let resp = env.client().send(req, timeout).await?;
+    let (parts, incoming) = resp.into_parts();
+    Ok(Message {
+        kind: MessageKind::Response,
+        verb: String::new(),
+        path: String::new(),
+        query: Vec::new(),
+        version: version_text(parts.version).into(),
+        status: parts.status.as_u16(),
+        reason: None,
+        headers: headers_from_map(&parts.headers),
+        body: Body::Stream(incoming),
+    })
+}
+
+/// Adds `Bearer <token>` to `Authorization` (or `HeaderName`).
+async fn authorize(
+    env: &Environment,
+    auth: &Auth,
+    audience: String,
+    headers: &mut http::HeaderMap,
+) -> Result<(), CallError> {
+    let (kind, header) = match auth {
+        Auth::Access {
+            scopes,
+            lifetime_secs,
+            header,
+        } => (
+            TokenKind::Access {
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                lifetime_secs: *lifetime_secs,
+            },
+            header,
+        ),
+        Auth::Id {
+            include_email,
+            header,
+            ..
+        } => (
+            TokenKind::Id {
+                audience,
+                include_email: *include_email,
+            },
+            header,
+        ),
+    };
+    let token = env.tokens().token(&kind).await.map_err(CallError::Token)?;
+    let value = token.header_value().map_err(CallError::Token)?;
+    let name = match header {
+        Some(h) => http::HeaderName::from_bytes(h.as_bytes())
+            .map_err(|_| CallError::Failed(format!("invalid HeaderName `{h}`")))?,
+        None => http::header::AUTHORIZATION,
+    };
+    headers.insert(name, value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(path: &str, query: &[(&str, &str)]) -> Message {
+        let mut m = Message::new_request();
+        m.path = path.into();
+        m.query = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        m
+    }
+
+    #[test]
+    fn uri_appends_query_params_to_the_url() {
+        let uri = callout_uri(
+            "http://maps.example/geo/json?a=1",
+            &req("/", &[("address", "1 Main St"), ("sensor", "false")]),
+        )
+        .unwrap();
+        assert_eq!(
+            uri.to_string(),
+            "http://maps.example/geo/json?a=1&address=1+Main+St&sensor=false"
+        );
+    }
+
+    #[test]
+    fn uri_appends_a_set_path() {
+        let uri = callout_uri("http://h:81/base/", &req("/x/y", &[])).unwrap();
+        assert_eq!(uri.to_string(), "http://h:81/base/x/y");
+    }
+
+    #[test]
+    fn uri_rejects_non_http_and_hostless_urls() {
+        assert!(callout_uri("ftp://h/x", &req("/", &[])).is_err());
+        assert!(callout_uri("http:///x", &req("/", &[])).is_err());
+        assert!(callout_uri("not a url", &req("/", &[])).is_err());
+    }
+
+    #[test]
+    fn faultstrings_follow_the_reference() {
+        let meta = PolicyMeta {
+            name: "SC-1",
+            kind: "ServiceCallout",
+            continue_on_error: false,
+            failed_slot: 0,
+        };
+        let f = execution_failed(&meta, "ResponseCode 404 is treated as error");
+        assert_eq!(f.code, "steps.servicecallout.ExecutionFailed");
+        assert_eq!(f.status, 500);
+        assert_eq!(
+            f.faultstring,
+            "Execution of ServiceCallout SC-1 failed. Reason: ResponseCode 404 is treated as error"
+        );
+    }
+}
