@@ -157,3 +157,46 @@ fn analyze_returns_the_validated_model() {
     assert!(warnings.warnings().count() > 0);
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn an_unread_service_callout_response_is_reported() {
+    let root = std::env::temp_dir().join(format!("proxyc-lints-callout-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let api = root.join("apiproxy");
+    let callout = |name: &str, var: &str| {
+        format!(
+            r#"<ServiceCallout name="{name}"><Response>{var}</Response>
+               <HTTPTargetConnection><URL>http://example.com/x</URL></HTTPTargetConnection></ServiceCallout>"#
+        )
+    };
+    for (rel, text) in [
+        ("c.xml", r#"<APIProxy name="c"/>"#.to_owned()),
+        (
+            "proxies/default.xml",
+            r#"<ProxyEndpoint name="default"><PreFlow><Request>
+                 <Step><Name>SC-Unread</Name></Step><Step><Name>SC-Read</Name></Step><Step><Name>AM-Use</Name></Step>
+               </Request></PreFlow>
+               <HTTPProxyConnection><BasePath>/c</BasePath></HTTPProxyConnection><RouteRule name="none"/></ProxyEndpoint>"#
+                .to_owned(),
+        ),
+        ("policies/SC-Unread.xml", callout("SC-Unread", "unusedResponse")),
+        ("policies/SC-Read.xml", callout("SC-Read", "usedResponse")),
+        (
+            "policies/AM-Use.xml",
+            r#"<AssignMessage name="AM-Use"><Set><Payload>{usedResponse.content}</Payload></Set></AssignMessage>"#.to_owned(),
+        ),
+    ] {
+        let p = api.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let w = warnings(&root, &Options::default());
+    let unread: Vec<&(String, String, String)> =
+        w.iter().filter(|(code, _, _)| code == "PXW013").collect();
+    assert_eq!(unread.len(), 1, "{w:?}");
+    assert!(
+        unread[0].1.contains("`SC-Unread`") && unread[0].1.contains("unusedResponse"),
+        "{w:?}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -185,3 +185,36 @@ async fn a_target_fault_rule_handles_target_faults_and_the_proxy_error_flow_is_s
     assert_eq!(resp.status, 503);
     assert_eq!(resp.header("x-fault-rule").as_deref(), Some("target"));
 }
+
+#[tokio::test]
+async fn post_client_flow_runs_after_the_response_with_the_final_response_visible() {
+    let gw = TestGateway::serving(flows::Proxy).await;
+    let resp = gw
+        .send("GET", "/flows/x", &[("x-post-client", "yes")], "")
+        .await;
+    assert_eq!(resp.status, 200);
+    // The PostClientFlow's callout reaches the backend after the client got its answer.
+    let mut seen = None;
+    for _ in 0..100 {
+        seen = gw
+            .echo
+            .requests()
+            .into_iter()
+            .find(|r| r.path == "/post-client");
+        if seen.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let callout = seen.expect("the PostClientFlow ran");
+    assert_eq!(callout.header("x-response-status"), Some("200"));
+    assert_eq!(
+        callout.header("x-response-order"),
+        Some("target-pre, target-post, proxy-pre, proxy-post")
+    );
+    let paths: Vec<String> = gw.echo.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        vec!["/backend/x".to_owned(), "/post-client".to_owned()]
+    );
+}

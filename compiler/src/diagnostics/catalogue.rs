@@ -76,6 +76,7 @@ impl Code {
         DOLLAR_PLACEHOLDER = "PXW010": "a ${…} build-time placeholder was left in the bundle";
         UNSET_VARIABLE = "PXW011": "a variable is read that no policy sets and that is not a built-in";
         UNREACHABLE_FLOW = "PXW012": "a conditional Flow after one that always matches can never run";
+        UNREAD_CALLOUT_RESPONSE = "PXW013": "a ServiceCallout stores its response in a variable nothing reads";
         TLS_STORES_IGNORED = "PXW030": "SSLInfo is accepted but its key and trust stores are not applied yet";
     }
 }

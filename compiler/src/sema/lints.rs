@@ -17,10 +17,56 @@ impl Sema<'_> {
         self.reads.push((name.to_owned(), span));
     }
 
+    /// Warns about ServiceCallout `<Response>` variables nothing reads (the
+    /// proxy then waits for a response it never uses: dropping `<Response>`
+    /// makes the callout fire-and-forget).
+    fn report_unread_callout_responses(&mut self) {
+        let names: Vec<String> = self.reads.iter().map(|(n, _)| n.clone()).collect();
+        let mut read: BTreeSet<usize> = BTreeSet::new();
+        for name in names {
+            if let Var::Msg(MsgSel::Slot(i), _) | Var::MsgObject(MsgSel::Slot(i)) =
+                self.vars.resolve(&name)
+            {
+                read.insert(i);
+            }
+        }
+        read.extend(self.policies.iter().flat_map(|p| messages_used(&p.body)));
+        let unread: Vec<(String, usize)> = self
+            .policies
+            .iter()
+            .filter_map(|p| match &p.body {
+                PolicyBody::ServiceCallout(sc) => match sc.response {
+                    Some(MsgSel::Slot(i)) if !read.contains(&i) => Some((p.name.clone(), i)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        for (policy, slot) in unread {
+            let var = self.vars.slot_name(slot).unwrap_or_default().to_owned();
+            let span = self.policy_xml.get(&policy).map(|el| {
+                el.child("Response")
+                    .map_or_else(|| el.span(), Element::span)
+            });
+            let mut d = Diagnostic::warning(
+                Code::UNREAD_CALLOUT_RESPONSE,
+                format!("ServiceCallout `{policy}` stores its response in `{var}`, which nothing reads"),
+            )
+            .help(format!(
+                "read it (e.g. `{var}.content`) or remove <Response> so the callout does not hold up the flow"
+            ));
+            if let Some(span) = span {
+                d = d.at(span, "never read");
+            }
+            self.diags.push(d);
+        }
+    }
+
     /// Warns once per name about variables that resolve to a user slot no
     /// compiled policy writes. Run on a bundle without errors only: a
     /// rejected bundle may hold policies whose variables are unknown.
     pub(super) fn report_unset_variables(&mut self) {
+        self.report_unread_callout_responses();
         let written = written_slots(&self.policies);
         let written_names: Vec<String> = written
             .iter()
@@ -120,6 +166,42 @@ fn flow_name(el: &Element) -> String {
 /// Every policy type that sets flow variables must be listed here (the
 /// match is exhaustive on purpose), or reads of its variables are reported
 /// as unset.
+/// Message slots a policy reads as a whole (Copy sources, request
+/// variables, extraction sources).
+fn messages_used(body: &PolicyBody) -> Vec<usize> {
+    let copy_sources = |ops: &[MessageOp]| -> Vec<usize> {
+        ops.iter()
+            .filter_map(|op| match op {
+                MessageOp::Copy(c) => match c.source {
+                    MsgSel::Slot(i) => Some(i),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    };
+    match body {
+        PolicyBody::AssignMessage(am) => copy_sources(&am.ops),
+        PolicyBody::RaiseFault(rf) => copy_sources(&rf.ops),
+        PolicyBody::ServiceCallout(sc) => {
+            let mut v = copy_sources(&sc.ops);
+            if let MsgSel::Slot(i) = sc.request {
+                v.push(i);
+            }
+            v
+        }
+        PolicyBody::ExtractVariables(ev) => match ev.source {
+            ir::EvSource::Message(MsgSel::Slot(i)) => vec![i],
+            _ => Vec::new(),
+        },
+        PolicyBody::IntegrationCallout(ic) => match ic.request.1 {
+            Var::Slot(i) | Var::MsgObject(MsgSel::Slot(i)) => vec![i],
+            _ => Vec::new(),
+        },
+        PolicyBody::SetIntegrationRequest(_) => Vec::new(),
+    }
+}
+
 fn written_slots(policies: &[ir::Policy]) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
     for p in policies {
