@@ -111,6 +111,23 @@ pub fn headers_from_map(map: &http::HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The `response`-kind message for a backend's hyper response (its body
+/// left streaming).
+pub fn response_message(resp: http::Response<hyper::body::Incoming>) -> Message {
+    let (parts, incoming) = resp.into_parts();
+    Message {
+        kind: crate::message::MessageKind::Response,
+        verb: String::new(),
+        path: String::new(),
+        query: Vec::new(),
+        version: crate::target::version_text(parts.version).into(),
+        status: parts.status.as_u16(),
+        reason: None,
+        headers: headers_from_map(&parts.headers),
+        body: Body::Stream(incoming),
+    }
+}
+
 /// Converts a message into the hyper response sent to the client.
 pub fn into_http_response(mut msg: Message) -> http::Response<OutBody> {
     let status =

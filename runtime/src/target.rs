@@ -1,11 +1,10 @@
 //! Proxying the request to a TargetEndpoint's HTTPTargetConnection (or a
 //! RouteRule URL) and storing the backend's response.
 
-use crate::body::{header_map, headers_from_map, into_out_body};
+use crate::body::{header_map, into_out_body, response_message};
 use crate::client::ClientError;
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, codes};
-use crate::message::{Body, Message, MessageKind};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Transport properties of an HTTPTargetConnection (literal values only).
@@ -141,18 +140,7 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
     if let Some(t) = &mut ctx.trace {
         t.note(format!("← target {status}"));
     }
-    let (parts, incoming) = resp.into_parts();
-    let msg = Message {
-        kind: MessageKind::Response,
-        verb: String::new(),
-        path: String::new(),
-        query: Vec::new(),
-        version: version_text(parts.version).into(),
-        status,
-        reason: None,
-        headers: headers_from_map(&parts.headers),
-        body: Body::Stream(incoming),
-    };
+    let msg = response_message(resp);
     if props.is_success(status) {
         ctx.response = Some(msg);
         Ok(())

@@ -8,13 +8,12 @@
 //! from the `integration.*` variables SetIntegrationRequest sets; the body from the
 //! request object.
 
-use crate::body::{buffer, headers_from_map, into_out_body};
+use crate::body::{buffer, into_out_body, response_message};
 use crate::client::ClientError;
 use crate::ctx::{Ctx, Slot};
 use crate::fault::{Fault, FaultCategory, codes as platform};
 use crate::flow::PolicyMeta;
 use crate::message::{Body, Message, MessageKind};
-use crate::target::version_text;
 use crate::tokens::TokenKind;
 use crate::value::Value;
 use crate::vars::{MsgSel, Var, read};
@@ -177,18 +176,7 @@ async fn run(
         .await
         .map_err(|e| unreachable_api(who, &url, &e))?;
     let status = resp.status().as_u16();
-    let (parts, incoming) = resp.into_parts();
-    let mut msg = Message {
-        kind: MessageKind::Response,
-        verb: String::new(),
-        path: String::new(),
-        query: Vec::new(),
-        version: version_text(parts.version).into(),
-        status,
-        reason: None,
-        headers: headers_from_map(&parts.headers),
-        body: Body::Stream(incoming),
-    };
+    let mut msg = response_message(resp);
     buffer(&mut msg, ctx.env.max_body_bytes()).await?;
     let result = if (200..300).contains(&status) {
         Ok(())

@@ -8,15 +8,15 @@
 //! `continueOnError="true"` a 4xx/5xx response is still stored in the
 //! `<Response>` variable (flows commonly inspect `….status.code`).
 
-use crate::body::{buffer, header_map, headers_from_map, into_out_body};
+use crate::body::{buffer, header_map, into_out_body, response_message};
 use crate::client::{ClientError, OutBody};
 use crate::ctx::{Ctx, Slot};
 use crate::env::Environment;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::flow::PolicyMeta;
 use crate::gateway::{LocalTarget, dispatch_local};
-use crate::message::{Body, Message, MessageKind};
-use crate::target::{TargetProperties, version_text};
+use crate::message::{Message, MessageKind};
+use crate::target::TargetProperties;
 use crate::template::Unresolved;
 use crate::tokens::{TokenError, TokenKind};
 use crate::value::Value;
@@ -401,18 +401,7 @@ async fn send_http(
     timeout: Duration,
 ) -> Result<Message, ClientError> {
     let resp = env.client().send(req, timeout).await?;
-    let (parts, incoming) = resp.into_parts();
-    Ok(Message {
-        kind: MessageKind::Response,
-        verb: String::new(),
-        path: String::new(),
-        query: Vec::new(),
-        version: version_text(parts.version).into(),
-        status: parts.status.as_u16(),
-        reason: None,
-        headers: headers_from_map(&parts.headers),
-        body: Body::Stream(incoming),
-    })
+    Ok(response_message(resp))
 }
 
 /// Adds `Bearer <token>` to `Authorization` (or `HeaderName`).
