@@ -77,6 +77,28 @@ impl<'a> Sema<'a> {
         );
     }
 
+    /// A required attribute's trimmed value; when it is missing or empty,
+    /// reports `message` (code `code`) at the element with `label` and `help`.
+    pub(crate) fn required_attr(
+        &mut self,
+        el: &Element,
+        attr: &str,
+        code: Code,
+        message: String,
+        label: &str,
+        help: &str,
+    ) -> Option<String> {
+        let value = el.attr_value(attr);
+        if value.is_none() {
+            let mut d = Diagnostic::error(code, message).at(el.span(), label);
+            if !help.is_empty() {
+                d = d.help(help.to_owned());
+            }
+            self.diags.push(d);
+        }
+        value
+    }
+
     /// Warns about child elements not in `known`.
     pub(crate) fn check_children(&mut self, el: &Element, known: &[&str]) {
         for c in &el.children {
@@ -196,9 +218,7 @@ impl Sema<'_> {
             );
         }
         let name = d
-            .attr("name")
-            .map(|t| t.trimmed().to_owned())
-            .filter(|n| !n.is_empty())
+            .attr_value("name")
             .unwrap_or_else(|| xml.fallback_name.clone());
         let revision = d
             .attr("revision")

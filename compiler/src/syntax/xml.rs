@@ -133,6 +133,13 @@ impl Element {
         self.attrs.iter().find(|a| a.name == name).map(|a| &a.value)
     }
 
+    /// An attribute's trimmed value, when present and non-empty.
+    pub fn attr_value(&self, name: &str) -> Option<String> {
+        self.attr(name)
+            .map(|t| t.trimmed().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
     /// The trimmed text, or "" when there is none.
     pub fn text_str(&self) -> &str {
         self.text.as_ref().map_or("", Text::trimmed)

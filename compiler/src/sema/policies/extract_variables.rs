@@ -541,21 +541,14 @@ impl Sema<'_> {
     }
 
     fn name_attr_named(&mut self, el: &Element, attr: &str) -> Option<String> {
-        let v = el
-            .attr(attr)
-            .map(|n| n.trimmed().to_owned())
-            .filter(|n| !n.is_empty());
-        if v.is_none() {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::EV_MISSING_NAME,
-                    format!("MissingName: <{}> has no {attr} attribute", el.name),
-                )
-                .at(el.span(), "missing attribute")
-                .help(format!("add {attr}=\"…\"")),
-            );
-        }
-        v
+        self.required_attr(
+            el,
+            attr,
+            Code::EV_MISSING_NAME,
+            format!("MissingName: <{}> has no {attr} attribute", el.name),
+            "missing attribute",
+            &format!("add {attr}=\"…\""),
+        )
     }
 
     fn check_xpath(&mut self, expr: &str, text: &Text, bound: &[String]) -> bool {

@@ -128,20 +128,14 @@ impl Sema<'_> {
 
     /// `<Header name="…">template</Header>`.
     fn named_item(&mut self, it: &Element) -> Option<(String, ir::Template)> {
-        let Some(name) = it
-            .attr("name")
-            .map(|n| n.trimmed().to_owned())
-            .filter(|n| !n.is_empty())
-        else {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::MISSING_ELEMENT,
-                    format!("<{}> needs a name attribute", it.name),
-                )
-                .at(it.span(), "no name"),
-            );
-            return None;
-        };
+        let name = self.required_attr(
+            it,
+            "name",
+            Code::MISSING_ELEMENT,
+            format!("<{}> needs a name attribute", it.name),
+            "no name",
+            "",
+        )?;
         let text = it
             .text
             .clone()

@@ -29,19 +29,14 @@ impl<'a> Sema<'a> {
     /// Indexes policy files by name; declares message variables they create.
     pub(super) fn index_policies(&mut self, files: &'a [Element]) {
         for p in files {
-            let Some(name) = p
-                .attr("name")
-                .map(|n| n.trimmed().to_owned())
-                .filter(|n| !n.is_empty())
-            else {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::MISSING_ELEMENT,
-                        format!("<{}> has no name attribute", p.name),
-                    )
-                    .at(p.span(), "unnamed policy")
-                    .help("add name=\"…\"; Steps refer to policies by this name"),
-                );
+            let Some(name) = self.required_attr(
+                p,
+                "name",
+                Code::MISSING_ELEMENT,
+                format!("<{}> has no name attribute", p.name),
+                "unnamed policy",
+                "add name=\"…\"; Steps refer to policies by this name",
+            ) else {
                 continue;
             };
             if !name

@@ -197,21 +197,14 @@ impl Sema<'_> {
 
     fn integration_param(&mut self, el: &Element) -> Option<IntegrationParam> {
         let array = el.name == "ParameterArray";
-        let Some(name) = el
-            .attr("name")
-            .map(|n| n.trimmed().to_owned())
-            .filter(|n| !n.is_empty())
-        else {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::MISSING_ELEMENT,
-                    format!("<{}> has no name attribute", el.name),
-                )
-                .at(el.span(), "unnamed parameter")
-                .help("add name=\"…\": the integration input variable it sets"),
-            );
-            return None;
-        };
+        let name = self.required_attr(
+            el,
+            "name",
+            Code::MISSING_ELEMENT,
+            format!("<{}> has no name attribute", el.name),
+            "unnamed parameter",
+            "add name=\"…\": the integration input variable it sets",
+        )?;
         let kind = self.param_type(el, array)?;
         let reference = el
             .attr("ref")
