@@ -49,6 +49,14 @@ impl TestResponse {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
 
+    /// `fault.detail.errorcode` of a default fault body ("" for other bodies).
+    pub fn errorcode(&self) -> String {
+        self.json()["fault"]["detail"]["errorcode"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()

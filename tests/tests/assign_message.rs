@@ -1,15 +1,8 @@
 //! AssignMessage over real sockets (fixture `tests/bundles/assign`): Copy,
 //! Remove, Add, Set, AssignTo and AssignVariable, and their faults.
 
-use proxyc_tests::harness::{TestGateway, TestResponse};
+use proxyc_tests::harness::TestGateway;
 use proxyc_tests::proxies::assign;
-
-fn errorcode(resp: &TestResponse) -> String {
-    resp.json()["fault"]["detail"]["errorcode"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
 
 #[tokio::test]
 async fn copy_from_a_created_request_and_response() {
@@ -124,10 +117,10 @@ async fn unresolved_variable_and_variable_of_non_msg_type() {
     let gw = TestGateway::serving(assign::Proxy).await;
     let resp = gw.get("/am/vars-fail").await;
     assert_eq!(resp.status, 500);
-    assert_eq!(errorcode(&resp), "steps.assignmessage.UnresolvedVariable");
+    assert_eq!(resp.errorcode(), "steps.assignmessage.UnresolvedVariable");
     let resp = gw.get("/am/non-msg").await;
     assert_eq!(resp.status, 500);
-    assert_eq!(errorcode(&resp), "steps.assignmessage.VariableOfNonMsgType");
+    assert_eq!(resp.errorcode(), "steps.assignmessage.VariableOfNonMsgType");
     assert_eq!(
         resp.json()["fault"]["faultstring"],
         "AssignMessage[AM-NeedsMsg]: value of variable is not of type Message"

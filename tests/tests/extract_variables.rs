@@ -2,15 +2,8 @@
 //! every source kind, JSON from the target response, XML with namespaces,
 //! IgnoreUnresolvedVariables, and each runtime fault provoked for real.
 
-use proxyc_tests::harness::{TestGateway, TestResponse};
+use proxyc_tests::harness::TestGateway;
 use proxyc_tests::proxies::extract;
-
-fn errorcode(resp: &TestResponse) -> String {
-    resp.json()["fault"]["detail"]["errorcode"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
 
 #[tokio::test]
 async fn uri_path_patterns_most_segments_win() {
@@ -123,16 +116,16 @@ async fn unable_to_cast_invalid_json_path_and_unresolved_template() {
         .send("GET", "/ev/json?q=a&n=abc", &[("x-field", "q")], "")
         .await;
     assert_eq!(resp.status, 500);
-    assert_eq!(errorcode(&resp), "steps.extractvariables.UnableToCast");
+    assert_eq!(resp.errorcode(), "steps.extractvariables.UnableToCast");
     let resp = gw
         .send("GET", "/ev/json?q=a&n=1", &[("x-field", "[[[")], "")
         .await;
     assert_eq!(resp.status, 500);
-    assert_eq!(errorcode(&resp), "steps.extractvariables.InvalidJSONPath");
+    assert_eq!(resp.errorcode(), "steps.extractvariables.InvalidJSONPath");
     let resp = gw.get("/ev/json?q=a&n=1").await;
     assert_eq!(resp.status, 500);
     assert_eq!(
-        errorcode(&resp),
+        resp.errorcode(),
         "steps.extractvariables.JsonPathParsingFailure"
     );
 }
@@ -170,13 +163,13 @@ async fn malformed_xml_is_execution_failed_and_other_types_are_skipped() {
         )
         .await;
     assert_eq!(resp.status, 500);
-    assert_eq!(errorcode(&resp), "steps.extractvariables.ExecutionFailed");
+    assert_eq!(resp.errorcode(), "steps.extractvariables.ExecutionFailed");
     // Not an XML content type: XMLPayload is skipped, nothing is set.
     let resp = gw
         .send("POST", "/ev/xml", &[("content-type", "text/plain")], XML)
         .await;
     assert_eq!(resp.status, 500, "AM-XmlOut cannot resolve xml.mode");
-    assert_eq!(errorcode(&resp), "steps.assignmessage.UnresolvedVariable");
+    assert_eq!(resp.errorcode(), "steps.assignmessage.UnresolvedVariable");
 }
 
 #[tokio::test]
@@ -185,7 +178,7 @@ async fn source_message_not_available_and_ignored() {
     let resp = gw.get("/ev/no-response").await;
     assert_eq!(resp.status, 500);
     assert_eq!(
-        errorcode(&resp),
+        resp.errorcode(),
         "steps.extractvariables.SourceMessageNotAvailable"
     );
     assert_eq!(
@@ -215,7 +208,7 @@ async fn a_plain_variable_source_and_json_path_parsing_failure() {
     let resp = gw.get("/ev/text-var").await;
     assert_eq!(resp.status, 500);
     assert_eq!(
-        errorcode(&resp),
+        resp.errorcode(),
         "steps.extractvariables.JsonPathParsingFailure"
     );
     let resp = gw
@@ -226,7 +219,7 @@ async fn a_plain_variable_source_and_json_path_parsing_failure() {
             "",
         )
         .await;
-    assert_eq!(errorcode(&resp), "steps.extractvariables.ExecutionFailed");
+    assert_eq!(resp.errorcode(), "steps.extractvariables.ExecutionFailed");
 }
 
 #[tokio::test]
@@ -234,7 +227,7 @@ async fn set_variable_failed() {
     let gw = TestGateway::serving(extract::Proxy).await;
     let resp = gw.get("/ev/set-fail?v=a%0Db").await;
     assert_eq!(resp.status, 500);
-    assert_eq!(errorcode(&resp), "steps.extractvariables.SetVariableFailed");
+    assert_eq!(resp.errorcode(), "steps.extractvariables.SetVariableFailed");
     let resp = gw.get("/ev/set-fail?v=fine").await;
     assert_eq!(resp.status, 200);
     let req = gw.echo.requests().pop().expect("request");
