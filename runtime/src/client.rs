@@ -35,6 +35,8 @@ pub enum ClientError {
     Protocol(String),
     /// The request could not be built (bad URL or header).
     Request(String),
+    /// No server of a LoadBalancer is in rotation.
+    NoActiveServer,
 }
 
 impl std::fmt::Display for ClientError {
@@ -44,6 +46,7 @@ impl std::fmt::Display for ClientError {
             ClientError::Timeout => f.write_str("timed out waiting for the response"),
             ClientError::Protocol(e) => write!(f, "bad response: {e}"),
             ClientError::Request(e) => write!(f, "invalid request: {e}"),
+            ClientError::NoActiveServer => f.write_str("no target server is in rotation"),
         }
     }
 }
@@ -71,6 +74,12 @@ impl tower_service::Service<http::Uri> for OverrideConnector {
     }
 }
 
+/// The `ip:port` to dial for `host:port`: the override, or `host:port` itself.
+pub fn dial_addr(overrides: &BTreeMap<String, SocketAddr>, host: &str, port: u16) -> String {
+    let name = format!("{host}:{port}");
+    overrides.get(&name).map_or(name, ToString::to_string)
+}
+
 /// The URI to dial when `uri`'s `host:port` is overridden.
 fn override_uri(overrides: &BTreeMap<String, SocketAddr>, uri: &http::Uri) -> Option<http::Uri> {
     let host = uri.host()?;
@@ -89,36 +98,55 @@ pub struct HttpClient {
     inner: Client<hyper_rustls::HttpsConnector<OverrideConnector>, OutBody>,
 }
 
-impl HttpClient {
-    /// Builds the client: web PKI roots plus the configured trust anchors.
-    pub fn new(config: &EnvConfig) -> Result<Self, ConfigError> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for path in &config.trust_anchors {
-            for cert in crate::tls::read_certs(path)? {
-                roots.add(cert).map_err(|e| ConfigError {
-                    file: path.clone(),
-                    message: format!("not a usable CA certificate: {e}"),
-                })?;
-            }
+/// The roots trusted when an SSLInfo names no trust store: the web PKI
+/// plus the configured `trust_anchors`.
+pub fn default_roots(config: &EnvConfig) -> Result<rustls::RootCertStore, ConfigError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for path in &config.trust_anchors {
+        for cert in crate::tls::read_certs(path)? {
+            roots.add(cert).map_err(|e| ConfigError {
+                file: path.clone(),
+                message: format!("not a usable CA certificate: {e}"),
+            })?;
         }
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigError {
-            file: "<tls>".into(),
-            message: e.to_string(),
-        })?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    }
+    Ok(roots)
+}
+
+/// Where and how long to connect, and how long idle connections stay pooled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pooling {
+    /// `connect.timeout.millis`.
+    pub connect_timeout_ms: u64,
+    /// `keepalive.timeout.millis`.
+    pub keepalive_timeout_ms: u64,
+}
+
+impl Default for Pooling {
+    fn default() -> Self {
+        Pooling {
+            connect_timeout_ms: 3000,
+            keepalive_timeout_ms: 60_000,
+        }
+    }
+}
+
+impl HttpClient {
+    /// A client with one TLS configuration (https URLs) and plain http,
+    /// dialling through `overrides`.
+    pub fn with_tls(
+        tls: rustls::ClientConfig,
+        overrides: Arc<BTreeMap<String, SocketAddr>>,
+        pooling: Pooling,
+    ) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
-        http.set_connect_timeout(Some(Duration::from_secs(3)));
+        http.set_connect_timeout(Some(Duration::from_millis(pooling.connect_timeout_ms)));
         http.set_nodelay(true);
         let connector = OverrideConnector {
             inner: http,
-            overrides: Arc::new(config.connect_overrides.clone()),
+            overrides,
         };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
@@ -126,9 +154,9 @@ impl HttpClient {
             .enable_http1()
             .wrap_connector(connector);
         let inner = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_millis(pooling.keepalive_timeout_ms))
             .build(https);
-        Ok(HttpClient { inner })
+        HttpClient { inner }
     }
 
     /// Sends a request and waits up to `timeout` for the response head.

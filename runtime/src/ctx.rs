@@ -90,6 +90,8 @@ pub struct TargetVars {
     pub sent_start_ms: Option<i64>,
     /// `target.received.end.timestamp` (ms).
     pub received_end_ms: Option<i64>,
+    /// The TargetServer a LoadBalancer chose (`loadbalancing.*`).
+    pub balanced: Option<crate::upstream::Chosen>,
 }
 
 impl Default for TargetVars {
@@ -108,6 +110,7 @@ impl Default for TargetVars {
             route_target: None,
             sent_start_ms: None,
             received_end_ms: None,
+            balanced: None,
         }
     }
 }

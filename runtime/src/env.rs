@@ -4,6 +4,9 @@
 
 use crate::background::BackgroundTasks;
 use crate::client::HttpClient;
+use crate::target_servers::TargetServerConfig;
+use crate::tls::{KeyStoreConfig, TrustStoreConfig};
+use crate::upstream::Upstreams;
 use crate::gateway::Route;
 use crate::tokens::{CredentialsConfig, TokenSource, TokenSourceConfig};
 use serde::Deserialize;
@@ -144,6 +147,14 @@ pub struct EnvConfig {
     pub source: Option<PathBuf>,
     /// Google tokens and the Application Integration endpoint.
     pub google: GoogleConfig,
+    /// TargetServers by name.
+    pub target_servers: BTreeMap<String, TargetServerConfig>,
+    /// Apigee tooling `targetServers.json` files with more TargetServers.
+    pub target_servers_json: Vec<PathBuf>,
+    /// Key stores (certificate chain and key per alias) for mutual TLS.
+    pub key_stores: BTreeMap<String, KeyStoreConfig>,
+    /// Trust stores (CA certificates) named by SSLInfo `TrustStore`.
+    pub trust_stores: BTreeMap<String, TrustStoreConfig>,
 }
 
 impl Default for EnvConfig {
@@ -159,6 +170,10 @@ impl Default for EnvConfig {
             limits: Limits::default(),
             source: None,
             google: GoogleConfig::default(),
+            target_servers: BTreeMap::new(),
+            target_servers_json: Vec::new(),
+            key_stores: BTreeMap::new(),
+            trust_stores: BTreeMap::new(),
         }
     }
 }
@@ -192,9 +207,20 @@ impl EnvConfig {
             message: e.to_string(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        for anchor in &mut cfg.trust_anchors {
-            if anchor.is_relative() {
-                *anchor = base.join(&*anchor);
+        let files = cfg
+            .trust_anchors
+            .iter_mut()
+            .chain(&mut cfg.target_servers_json)
+            .chain(cfg.trust_stores.values_mut().flat_map(|t| &mut t.certs))
+            .chain(
+                cfg.key_stores
+                    .values_mut()
+                    .flat_map(|k| k.aliases.values_mut())
+                    .flat_map(|a| [&mut a.cert, &mut a.key]),
+            );
+        for file in files {
+            if file.is_relative() {
+                *file = base.join(&*file);
             }
         }
         if let Some(key) = &mut cfg.google.key_file
@@ -210,6 +236,7 @@ impl EnvConfig {
 /// The environment shared by every request.
 pub struct Environment {
     config: EnvConfig,
+    upstreams: Upstreams,
     client: HttpClient,
     tokens: TokenSource,
     system_uuid: String,
@@ -229,9 +256,11 @@ impl std::fmt::Debug for Environment {
 
 impl Environment {
     /// Builds the environment, validating what the configuration names
-    /// (trust anchors must be readable PEM certificates).
+    /// (trust anchors, key and trust stores must be readable PEM files;
+    /// TargetServers' TLS settings must be usable).
     pub fn new(config: EnvConfig) -> Result<Self, ConfigError> {
-        let client = HttpClient::new(&config)?;
+        let upstreams = Upstreams::new(&config)?;
+        let client = upstreams.default_client();
         let file = config
             .source
             .clone()
@@ -240,6 +269,7 @@ impl Environment {
         let background = BackgroundTasks::new(config.limits.max_background_callouts);
         Ok(Environment {
             config,
+            upstreams,
             client,
             tokens,
             system_uuid: uuid::Uuid::new_v4().to_string(),
@@ -253,9 +283,14 @@ impl Environment {
         &self.config
     }
 
-    /// The outbound HTTP client.
+    /// The outbound HTTP client (default TLS settings and timeouts).
     pub fn client(&self) -> &HttpClient {
         &self.client
+    }
+
+    /// Outbound connections: TLS settings, LoadBalancers, HealthMonitors.
+    pub fn upstreams(&self) -> &Upstreams {
+        &self.upstreams
     }
 
     /// The Google token source (tokens are minted lazily, on first use).

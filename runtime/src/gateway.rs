@@ -76,6 +76,9 @@ impl Gateway {
     /// same base path are an error.
     pub fn mount(mut self, proxy: impl CompiledProxy) -> Result<Self, String> {
         let proxy: Arc<dyn CompiledProxy> = Arc::new(proxy);
+        // TargetServers, key and trust stores the proxy names must exist;
+        // TLS configurations are built and HealthMonitors start now.
+        self.env.upstreams().register(proxy.meta())?;
         let routes = Arc::make_mut(&mut self.routes);
         for (i, ep) in proxy.meta().endpoints.iter().enumerate() {
             let segs: Vec<String> = segments(ep.base_path).map(str::to_owned).collect();
@@ -235,6 +238,7 @@ impl Gateway {
             tracing::warn!("shutdown grace period elapsed with connections still open");
         }
         self.env.background().shutdown(grace).await;
+        self.env.upstreams().shutdown();
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! [`EnvConfig`]/[`Environment`] and [`include_proxy!`].
 
 pub mod background;
+pub mod balancer;
 pub mod body;
 pub mod client;
 pub mod condition;
@@ -12,15 +13,19 @@ pub mod env;
 pub mod fault;
 pub mod flow;
 pub mod gateway;
+pub mod health;
 pub mod message;
 pub mod policies;
 pub mod proxy;
 pub mod target;
+pub mod target_servers;
 pub mod template;
 pub mod time_fmt;
 pub mod tls;
+pub mod tls_client;
 pub mod tokens;
 pub mod trace;
+pub mod upstream;
 pub mod value;
 pub mod vars;
 
@@ -67,6 +72,12 @@ pub mod __private {
         pub use crate::policies::set_integration_request as sir;
         pub use crate::proxy::{BoxFuture, CompiledProxy, EndpointMeta, ProxyMeta};
         pub use crate::target::{TargetProperties, call as call_target};
+        pub use crate::tls_client::SslInfo;
+        /// LoadBalancer and HealthMonitor configuration.
+        pub mod lb {
+            pub use crate::balancer::{Algorithm, LoadBalancer, Server};
+            pub use crate::health::{Check, HealthMonitor, HttpCheck};
+        }
         pub use crate::value::Value;
         pub use crate::vars::{MsgProp, MsgSel, TimePart, Var, read, write};
         pub use tracing::Instrument;

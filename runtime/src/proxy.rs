@@ -1,6 +1,8 @@
 //! The interface a compiled proxy implements, and its static description.
 
+use crate::balancer::LoadBalancer;
 use crate::ctx::Ctx;
+use crate::tls_client::SslInfo;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -20,6 +22,12 @@ pub struct ProxyMeta {
     pub slots: &'static [&'static str],
     /// TargetServer names the bundle references (checked at start-up).
     pub target_servers: &'static [&'static str],
+    /// Every SSLInfo, with where it is (`TargetEndpoint `x`` or
+    /// `ServiceCallout `y``); their key and trust stores are checked and
+    /// their TLS configurations built at start-up.
+    pub tls: &'static [(&'static str, &'static SslInfo<'static>)],
+    /// Every LoadBalancer, with where it is (the same site names as `tls`).
+    pub load_balancers: &'static [(&'static str, &'static LoadBalancer)],
 }
 
 /// Static description of one ProxyEndpoint.

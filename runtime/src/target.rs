@@ -2,20 +2,30 @@
 //! RouteRule URL) and storing the backend's response.
 
 use crate::body::{header_map, into_out_body, response_message};
-use crate::client::ClientError;
+use crate::balancer::LoadBalancer;
+use crate::client::{ClientError, Pooling};
+use crate::tls_client::SslInfo;
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, codes};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use crate::message::Body;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Transport properties of an HTTPTargetConnection (literal values only).
+/// Transport settings of an HTTPTargetConnection: its properties (literal
+/// values only), SSLInfo and LoadBalancer.
 #[derive(Debug)]
 pub struct TargetProperties {
     /// `connect.timeout.millis` (default 3000).
     pub connect_timeout_ms: u64,
     /// `io.timeout.millis` (default 55000).
     pub io_timeout_ms: u64,
+    /// `keepalive.timeout.millis` (default 60000).
+    pub keepalive_timeout_ms: u64,
     /// `success.codes`: status ranges treated as success (default 1xx–3xx).
     pub success_codes: &'static [(u16, u16)],
+    /// `SSLInfo`.
+    pub tls: Option<&'static SslInfo<'static>>,
+    /// `LoadBalancer` (the URL is then the `Path`).
+    pub balancer: Option<&'static LoadBalancer>,
 }
 
 /// The default success codes: 1xx, 2xx, 3xx.
@@ -26,8 +36,19 @@ impl TargetProperties {
     pub const DEFAULT: TargetProperties = TargetProperties {
         connect_timeout_ms: 3000,
         io_timeout_ms: 55_000,
+        keepalive_timeout_ms: 60_000,
         success_codes: DEFAULT_SUCCESS_CODES,
+        tls: None,
+        balancer: None,
     };
+
+    /// Connection pooling settings.
+    pub fn pooling(&self) -> Pooling {
+        Pooling {
+            connect_timeout_ms: self.connect_timeout_ms,
+            keepalive_timeout_ms: self.keepalive_timeout_ms,
+        }
+    }
 
     /// Whether a backend status counts as success.
     pub fn is_success(&self, status: u16) -> bool {
@@ -46,6 +67,16 @@ fn now_ms() -> i64 {
 /// Joins the target base URL, the path suffix and the query string.
 /// The scheme always comes from the configured URL and must be http(s).
 pub fn target_uri(ctx: &Ctx, base: &str) -> Result<http::Uri, Fault> {
+    let url = join_url(ctx, base);
+    let uri: http::Uri = url.parse().map_err(|_| bad_url(&url))?;
+    match uri.scheme_str() {
+        Some("http" | "https") if uri.host().is_some() => Ok(uri),
+        _ => Err(bad_url(&url)),
+    }
+}
+
+/// `base` + path suffix + query, as the `target.copy.*` variables say.
+fn join_url(ctx: &Ctx, base: &str) -> String {
     let (base_path, base_query) = base.split_once('?').unwrap_or((base, ""));
     let mut url = String::with_capacity(base.len() + ctx.proxy.pathsuffix.len() + 32);
     url.push_str(base_path);
@@ -63,11 +94,7 @@ pub fn target_uri(ctx: &Ctx, base: &str) -> Result<http::Uri, Fault> {
             sep = '&';
         }
     }
-    let uri: http::Uri = url.parse().map_err(|_| bad_url(&url))?;
-    match uri.scheme_str() {
-        Some("http" | "https") if uri.host().is_some() => Ok(uri),
-        _ => Err(bad_url(&url)),
-    }
+    url
 }
 
 fn query_if(ctx: &Ctx) -> String {
@@ -90,25 +117,10 @@ fn bad_url(url: &str) -> Fault {
 
 /// Sends `ctx.request` to `base_url` (+ suffix and query as the
 /// `target.copy.*` variables say) and stores the backend response in
-/// `ctx.response`. A status outside `success.codes` is the
+/// `ctx.response`. With a LoadBalancer, `base_url` is its `Path` and the
+/// server comes from the balancer. A status outside `success.codes` is the
 /// `ErrorResponseCode` fault carrying the backend response.
 pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Result<(), Fault> {
-    let uri = target_uri(ctx, base_url)?;
-    ctx.target.url = Some(base_url.to_owned());
-    ctx.target.scheme = Some(if uri.scheme_str() == Some("https") {
-        "https"
-    } else {
-        "http"
-    });
-    ctx.target.host = uri.host().map(str::to_owned);
-    ctx.target.port = uri
-        .port_u16()
-        .or(Some(if uri.scheme_str() == Some("https") {
-            443
-        } else {
-            80
-        }));
-
     let mut headers = header_map(&ctx.request, &["host"]).map_err(header_fault)?;
     if let Some(host) = &ctx.target.host_header {
         let v = http::HeaderValue::from_str(host)
@@ -117,23 +129,55 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
     }
     let method = http::Method::from_bytes(ctx.request.verb.as_bytes())
         .map_err(|_| header_fault(format!("invalid verb `{}`", ctx.request.verb)))?;
-    let body = into_out_body(std::mem::take(&mut ctx.request.body));
-    let mut req = http::Request::new(body);
-    *req.method_mut() = method;
-    *req.uri_mut() = uri;
-    *req.headers_mut() = headers;
-
-    if let Some(t) = &mut ctx.trace {
-        t.note(format!("→ target {} {}", req.method(), req.uri()));
-    }
-    ctx.target.sent_start_ms = Some(now_ms());
-    let timeout = Duration::from_millis(props.io_timeout_ms);
-    let resp = ctx
-        .env
-        .client()
-        .send(req, timeout)
-        .await
-        .map_err(client_fault)?;
+    let resp = match props.balancer {
+        None => {
+            let uri = target_uri(ctx, base_url)?;
+            ctx.target.url = Some(base_url.to_owned());
+            set_target_vars(ctx, &uri);
+            let body = into_out_body(std::mem::take(&mut ctx.request.body));
+            let mut req = http::Request::new(body);
+            *req.method_mut() = method;
+            *req.uri_mut() = uri;
+            *req.headers_mut() = headers;
+            if let Some(t) = &mut ctx.trace {
+                t.note(format!("→ target {} {}", req.method(), req.uri()));
+            }
+            ctx.target.sent_start_ms = Some(now_ms());
+            ctx.env
+                .upstreams()
+                .send(props, req)
+                .await
+                .map_err(client_fault)?
+        }
+        Some(lb) => {
+            // A retry sends the request again: read the body first.
+            crate::body::buffer(&mut ctx.request, ctx.env.max_body_bytes()).await?;
+            let body = match std::mem::take(&mut ctx.request.body) {
+                Body::Bytes(b) => b,
+                _ => bytes::Bytes::new(),
+            };
+            let path = join_url(ctx, base_url);
+            let (mut parts, ()) = http::Request::new(()).into_parts();
+            parts.method = method;
+            parts.headers = headers;
+            ctx.target.sent_start_ms = Some(now_ms());
+            let (resp, chosen) = ctx
+                .env
+                .upstreams()
+                .send_balanced(lb, props, &parts, &path, body)
+                .await
+                .map_err(client_fault)?;
+            ctx.target.url = Some(format!("{}{base_url}", chosen.origin));
+            if let Ok(uri) = format!("{}{path}", chosen.origin).parse::<http::Uri>() {
+                set_target_vars(ctx, &uri);
+            }
+            if let Some(t) = &mut ctx.trace {
+                t.note(format!("→ target server {} ({})", chosen.name, chosen.origin));
+            }
+            ctx.target.balanced = Some(chosen);
+            resp
+        }
+    };
     ctx.target.received_end_ms = Some(now_ms());
 
     let status = resp.status().as_u16();
@@ -154,6 +198,14 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
         fault.response = Some(Box::new(msg));
         Err(fault)
     }
+}
+
+/// `target.scheme`, `target.host`, `target.port` from the URI called.
+fn set_target_vars(ctx: &mut Ctx, uri: &http::Uri) {
+    let https = uri.scheme_str() == Some("https");
+    ctx.target.scheme = Some(if https { "https" } else { "http" });
+    ctx.target.host = uri.host().map(str::to_owned);
+    ctx.target.port = uri.port_u16().or(Some(if https { 443 } else { 80 }));
 }
 
 /// `1.1`-style version text.
@@ -201,5 +253,12 @@ pub fn client_fault(e: ClientError) -> Fault {
         )
         .with_reason("TARGET_READ_ERROR"),
         ClientError::Request(why) => header_fault(why),
+        ClientError::NoActiveServer => Fault::platform(
+            codes::SERVICE_UNAVAILABLE,
+            503,
+            FaultCategory::Transport,
+            "The Service is temporarily unavailable",
+        )
+        .with_reason("NO_ACTIVE_TARGETSERVER"),
     }
 }

@@ -191,13 +191,19 @@ pub async fn execute(
 ) -> Result<(), Fault> {
     let msg = take_request(ctx, cfg, meta)?;
     let out = match &cfg.target {
-        Target::Http { auth, .. } => {
+        Target::Http { auth, props } => {
             let url = url_override(ctx, cfg).or(url).unwrap_or_default();
             ctx.set_slot(
                 cfg.target_url_slot,
                 Slot::Value(Value::Str(url.clone().into())),
             );
-            let uri = callout_uri(&url, &msg).map_err(|why| execution_failed(meta, why))?;
+            let uri = match props.balancer {
+                // The server's origin is chosen when the call is made.
+                Some(_) => join_url(&url, &msg)
+                    .parse::<http::Uri>()
+                    .map_err(|_| execution_failed(meta, format!("invalid Path `{url}`")))?,
+                None => callout_uri(&url, &msg).map_err(|why| execution_failed(meta, why))?,
+            };
             let requesturi = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
             ctx.set_slot(
                 cfg.requesturi_slot,
@@ -314,6 +320,16 @@ fn store_response(ctx: &mut Ctx, sel: MsgSel, resp: Message) {
 
 /// The URI to call: the URL, plus the message's path (when set) and query.
 pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
+    let full = join_url(url, msg);
+    let uri: http::Uri = full.parse().map_err(|_| format!("invalid URL `{full}`"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(uri),
+        _ => Err(format!("invalid URL `{full}`")),
+    }
+}
+
+/// The URL plus the message's path (when set) and query.
+fn join_url(url: &str, msg: &Message) -> String {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut full = base.to_owned();
     if msg.path != "/" && !msg.path.is_empty() {
@@ -333,11 +349,7 @@ pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
             sep = '&';
         }
     }
-    let uri: http::Uri = full.parse().map_err(|_| format!("invalid URL `{full}`"))?;
-    match (uri.scheme_str(), uri.host()) {
-        (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(uri),
-        _ => Err(format!("invalid URL `{full}`")),
-    }
+    full
 }
 
 fn http_request(mut msg: Message, uri: http::Uri) -> Result<http::Request<OutBody>, String> {
@@ -371,7 +383,11 @@ async fn call(out: Outgoing) -> Result<Message, CallError> {
                 if let Some(auth) = auth {
                     authorize(&env, auth, audience, req.headers_mut()).await?;
                 }
-                send_http(&env, req, timeout).await.map_err(|e| match e {
+                let props = match &out.cfg.target {
+                    Target::Http { props, .. } => props,
+                    Target::Local(_) => &TargetProperties::DEFAULT,
+                };
+                send_http(&env, props, req).await.map_err(|e| match e {
                     ClientError::Timeout => timed_out(out.cfg),
                     other => CallError::Failed(other.to_string()),
                 })?
@@ -395,12 +411,29 @@ fn timed_out(cfg: &Config) -> CallError {
     CallError::Failed(format!("Timeout occurred after {} ms", cfg.timeout_ms))
 }
 
+/// Sends the request directly, or through the LoadBalancer (the URI then
+/// holds only the path and query).
 async fn send_http(
     env: &Environment,
+    props: &TargetProperties,
     req: http::Request<OutBody>,
-    timeout: Duration,
 ) -> Result<Message, ClientError> {
-    let resp = env.client().send(req, timeout).await?;
+    let resp = match props.balancer {
+        None => env.upstreams().send(props, req).await?,
+        Some(lb) => {
+            let (parts, body) = req.into_parts();
+            // Bodies of callout requests are already read whole (bounded).
+            let body = http_body_util::BodyExt::collect(body)
+                .await
+                .map_err(|e| ClientError::Request(format!("request body: {e}")))?
+                .to_bytes();
+            let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+            env.upstreams()
+                .send_balanced(lb, props, &parts, &path, body)
+                .await?
+                .0
+        }
+    };
     Ok(response_message(resp))
 }
 
