@@ -16,6 +16,9 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("vars");
     proxyc_runtime::include_proxy!("integration_callout");
     proxyc_runtime::include_proxy!("integration");
+    proxyc_runtime::include_proxy!("balanced");
+    proxyc_runtime::include_proxy!("lb");
+    proxyc_runtime::include_proxy!("tls_targets");
 }
 
 /// Every bundle of the shared corpus that compiles, one module each

@@ -298,9 +298,7 @@ impl Gen<'_> {
         let fault_fn = self.fault_handler(&faults, &te.faults);
         let url = self.template_string(&te.url, true, &TokenStream::new());
         let name = &te.name;
-        let connect = te.props.connect_timeout_ms;
-        let io = te.props.io_timeout_ms;
-        let codes = te.props.success_codes.iter().map(|(a, b)| quote!((#a, #b)));
+        let props_value = super::transport::props(&te.props, &super::transport::Site::target(&te.name));
         let buffer_response = self.proxy.needs_response_content.then(|| {
             quote! {
                 if let Some(resp) = ctx.response.as_mut() {
@@ -310,11 +308,7 @@ impl Gen<'_> {
         });
         let doc = format!(" TargetEndpoint `{}`, {}.", te.name, te.source);
         quote! {
-            static #props: __rt::TargetProperties = __rt::TargetProperties {
-                connect_timeout_ms: #connect,
-                io_timeout_ms: #io,
-                success_codes: &[#(#codes),*],
-            };
+            static #props: __rt::TargetProperties = #props_value;
 
             #[doc = #doc]
             async fn #run(ctx: &mut __rt::Ctx) -> Result<(), __rt::Abort> {

@@ -6,6 +6,7 @@ mod exprs;
 mod flows;
 pub mod naming;
 mod policies;
+mod transport;
 mod vars;
 
 use crate::Options;
@@ -51,6 +52,12 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
         .map(|i| g.target_endpoint(i))
         .collect();
     let conditions = std::mem::take(&mut g.conditions);
+    let transport::TransportStatics {
+        items: transport_statics,
+        tls,
+        load_balancers,
+        target_servers,
+    } = transport::statics(proxy);
     let instrument = proxy.policies.iter().any(ir::Policy::is_async).then(|| {
         quote!(
             use __rt::Instrument as _;
@@ -101,8 +108,12 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
                 revision: #revision,
                 endpoints: &[#(#endpoint_metas),*],
                 slots: &[#(#slot_names),*],
-                target_servers: &[],
+                target_servers: &[#(#target_servers),*],
+                tls: &[#(#tls),*],
+                load_balancers: &[#(#load_balancers),*],
             };
+
+            #transport_statics
 
             impl __rt::CompiledProxy for Proxy {
                 fn meta(&self) -> &'static __rt::ProxyMeta {

@@ -62,6 +62,15 @@ impl Code {
         EV_DUPLICATE_PREFIX = "PXC090": "DuplicatePrefix: two Namespace elements declare the same prefix";
         EV_EMPTY_NAMESPACE_URI = "PXC091": "NONEmptyPrefixMappedToEmptyURI: a namespace prefix is bound to an empty URI";
         IMMUTABLE_VARIABLE = "PXC092": "ImmutableVariable: ExtractVariables would write a read-only variable";
+        TLS_NOT_LITERAL = "PXC300": "an SSLInfo value must be literal text (references are not supported)";
+        TLS_PROTOCOL = "PXC301": "an SSLInfo Protocol other than TLSv1.2 or TLSv1.3";
+        TLS_CIPHER = "PXC302": "an SSLInfo Cipher that rustls does not implement";
+        TLS_CLIENT_AUTH = "PXC303": "ClientAuthEnabled without KeyStore and KeyAlias";
+        URL_AND_LOAD_BALANCER = "PXC304": "an HTTPTargetConnection has both URL and LoadBalancer";
+        LB_NO_SERVER = "PXC305": "a LoadBalancer has no Server";
+        LB_ALGORITHM = "PXC306": "a LoadBalancer Algorithm other than RoundRobin, Weighted or LeastConnections";
+        LB_FALLBACK = "PXC307": "a LoadBalancer has more than one fallback Server";
+        HEALTH_MONITOR = "PXC308": "a HealthMonitor lacks IntervalInSec or its TCPMonitor/HTTPMonitor, or has both";
         // ----- expressions: PXC1xx conditions, PXC2xx templates (codes owned by expr::)
         // ----- warnings
         UNKNOWN_ELEMENT = "PXW001": "an element proxyc does not know is ignored";
@@ -77,6 +86,8 @@ impl Code {
         UNSET_VARIABLE = "PXW011": "a variable is read that no policy sets and that is not a built-in";
         UNREACHABLE_FLOW = "PXW012": "a conditional Flow after one that always matches can never run";
         UNREAD_CALLOUT_RESPONSE = "PXW013": "a ServiceCallout stores its response in a variable nothing reads";
-        TLS_STORES_IGNORED = "PXW030": "SSLInfo is accepted but its key and trust stores are not applied yet";
+        TLS_NO_VERIFY = "PXW300": "IgnoreValidationErrors turns off verification of the backend's certificate";
+        PATH_WITHOUT_LOAD_BALANCER = "PXW301": "an HTTPTargetConnection Path is only used with a LoadBalancer";
+        HEALTH_MONITOR_IDLE = "PXW302": "a HealthMonitor has no effect (disabled, no LoadBalancer or MaxFailures 0)";
     }
 }

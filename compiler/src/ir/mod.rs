@@ -3,10 +3,12 @@
 
 pub mod integration;
 pub mod policy;
+pub mod transport;
 pub mod var;
 
 pub use integration::*;
 pub use policy::*;
+pub use transport::*;
 pub use var::*;
 
 use crate::expr::{condition, template};
@@ -199,8 +201,14 @@ pub struct TargetProps {
     pub connect_timeout_ms: u64,
     /// `io.timeout.millis`.
     pub io_timeout_ms: u64,
+    /// `keepalive.timeout.millis`.
+    pub keepalive_timeout_ms: u64,
     /// `success.codes` as inclusive ranges.
     pub success_codes: Vec<(u16, u16)>,
+    /// `SSLInfo`.
+    pub tls: Option<SslInfo>,
+    /// `LoadBalancer` (the URL template is then its `Path`).
+    pub balancer: Option<LoadBalancer>,
 }
 
 impl Default for TargetProps {
@@ -208,7 +216,10 @@ impl Default for TargetProps {
         TargetProps {
             connect_timeout_ms: 3000,
             io_timeout_ms: 55_000,
+            keepalive_timeout_ms: 60_000,
             success_codes: vec![(100, 399)],
+            tls: None,
+            balancer: None,
         }
     }
 }
@@ -220,7 +231,7 @@ pub struct TargetEndpoint {
     pub name: String,
     /// Flows.
     pub flows: Flows,
-    /// `HTTPTargetConnection/URL`.
+    /// `HTTPTargetConnection/URL`, or its `Path` with a LoadBalancer.
     pub url: Template,
     /// Transport properties.
     pub props: TargetProps,

@@ -356,34 +356,27 @@ impl Sema<'_> {
                     "HealthMonitor",
                 ],
             );
-            for unsupported in ["LoadBalancer", "Authentication", "HealthMonitor"] {
-                if let Some(c) = conn.child(unsupported) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::UNSUPPORTED_FEATURE,
-                            format!(
-                                "<{unsupported}> in a TargetEndpoint is not supported by proxyc yet"
-                            ),
-                        )
-                        .at(c.span(), "not supported yet")
-                        .help("use a literal <URL> for now"),
-                    );
-                }
+            if let Some(c) = conn.child("Authentication") {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UNSUPPORTED_FEATURE,
+                        "<Authentication> in a TargetEndpoint is not supported by proxyc yet",
+                    )
+                    .at(c.span(), "not supported yet")
+                    .help("add the token with a ServiceCallout or AssignMessage for now"),
+                );
             }
-            let Some(url_text) = conn.child_text("URL") else {
-                if conn.child("LoadBalancer").is_none() {
-                    self.missing(
-                        conn,
-                        "URL",
-                        "set the backend URL: <URL>https://backend.example.com/base</URL>",
-                    );
-                }
+            if conn.child("LoadBalancer").is_none() && conn.child_text("URL").is_none() {
+                self.missing(
+                    conn,
+                    "URL",
+                    "set the backend URL: <URL>https://backend.example.com/base</URL>",
+                );
+                continue;
+            }
+            let Some((url, props)) = self.http_transport(conn, Self::value_template) else {
                 continue;
             };
-            let Some(url) = self.value_template(url_text) else {
-                continue;
-            };
-            let props = self.target_props(conn);
             let flows = self.flows(ep);
             let faults = self.fault_handling(ep, false);
             let source = self.source_ref(&ep.span());
@@ -401,7 +394,7 @@ impl Sema<'_> {
     }
 
     /// `Properties` of an HTTPTargetConnection.
-    pub(super) fn target_props(&mut self, conn: &Element) -> ir::TargetProps {
+    pub(crate) fn target_props(&mut self, conn: &Element) -> ir::TargetProps {
         let mut props = ir::TargetProps::default();
         let Some(list) = conn.child("Properties") else {
             return props;
@@ -422,6 +415,10 @@ impl Sema<'_> {
                 },
                 "io.timeout.millis" => match value.parse() {
                     Ok(v) => props.io_timeout_ms = v,
+                    Err(_) => bad(self, "expected milliseconds"),
+                },
+                "keepalive.timeout.millis" => match value.parse() {
+                    Ok(v) => props.keepalive_timeout_ms = v,
                     Err(_) => bad(self, "expected milliseconds"),
                 },
                 "success.codes" => match parse_success_codes(value) {

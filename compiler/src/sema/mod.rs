@@ -5,6 +5,7 @@ mod endpoints;
 mod expr;
 mod lints;
 mod policies;
+mod transport;
 pub mod vars;
 
 use crate::Options;

@@ -33,7 +33,7 @@ impl Gen<'_> {
                 PolicyBody::SetIntegrationRequest(sir) => self.set_integration_request(&meta, sir),
                 PolicyBody::IntegrationCallout(ic) => self.integration_callout(&meta, ic),
                 PolicyBody::ExtractVariables(ev) => self.extract_variables(&meta, ev),
-                PolicyBody::ServiceCallout(sc) => self.service_callout(&meta, sc),
+                PolicyBody::ServiceCallout(sc) => self.service_callout(&meta, name, sc),
             };
             let sig = if policy.is_async() {
                 quote!(async fn #func(ctx: &mut __rt::Ctx) -> Result<(), __rt::Fault>)

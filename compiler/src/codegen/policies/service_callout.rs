@@ -49,7 +49,12 @@ fn auth(a: &CalloutAuth) -> TokenStream {
 }
 
 impl Gen<'_> {
-    pub(super) fn service_callout(&self, meta: &Ident, sc: &ServiceCallout) -> TokenStream {
+    pub(super) fn service_callout(
+        &self,
+        meta: &Ident,
+        policy_name: &str,
+        sc: &ServiceCallout,
+    ) -> TokenStream {
         let request_var = &sc.request_var;
         let request = vars::msg_sel(sc.request);
         let clear = sc.clear_payload;
@@ -69,18 +74,15 @@ impl Gen<'_> {
                 props,
                 auth: a,
             } => {
-                let connect = props.connect_timeout_ms;
-                let io = props.io_timeout_ms;
-                let codes = props.success_codes.iter().map(|(a, b)| quote!((#a, #b)));
+                let props = super::super::transport::props(
+                    props,
+                    &super::super::transport::Site::callout(policy_name),
+                );
                 let a = a.as_ref().map_or_else(|| quote!(None), auth);
                 let url = self.template_string(url, sc.ignore_unresolved, &on_unresolved);
                 (
                     quote!(__rt::sc::Target::Http {
-                        props: __rt::TargetProperties {
-                            connect_timeout_ms: #connect,
-                            io_timeout_ms: #io,
-                            success_codes: &[#(#codes),*],
-                        },
+                        props: #props,
                         auth: #a,
                     }),
                     quote!(Some(#url)),

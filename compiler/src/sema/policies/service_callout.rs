@@ -201,30 +201,12 @@ impl Sema<'_> {
                 "SSLInfo",
                 "Properties",
                 "Authentication",
+                "HealthMonitor",
             ],
         );
-        if let Some(lb) = conn.child("LoadBalancer") {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::UNSUPPORTED_FEATURE,
-                    "<LoadBalancer> in a ServiceCallout needs TargetServers, which proxyc does not support yet",
-                )
-                .at(lb.span(), "TargetServers are not supported yet")
-                .help("call the server with a literal <URL> until TargetServers are supported"),
-            );
-            return None;
-        }
-        if let Some(ssl) = conn.child("SSLInfo") {
-            self.diags.push(
-                Diagnostic::warning(
-                    Code::TLS_STORES_IGNORED,
-                    "<SSLInfo> is accepted, but key stores and trust stores come with the environment configuration",
-                )
-                .at(ssl.span(), "TLS settings not applied")
-                .help("https URLs are verified against the web PKI and the environment's trust_anchors"),
-            );
-        }
-        let Some(url_text) = conn.child_text("URL").filter(|t| !t.trimmed().is_empty()) else {
+        if conn.child("LoadBalancer").is_none()
+            && conn.child_text("URL").is_none_or(|t| t.trimmed().is_empty())
+        {
             self.diags.push(
                 Diagnostic::error(
                     Code::URL_MISSING,
@@ -234,17 +216,19 @@ impl Sema<'_> {
                 .help("set the URL: <URL>https://backend.example.com/path</URL>"),
             );
             return None;
-        };
-        let url = self.template(
-            url_text,
-            &TemplateOptions {
-                strip_quotes: true,
-                dollar_braces: true,
-                ..TemplateOptions::default()
-            },
-        )?;
-        self.check_callout_url(url_text, &url)?;
-        let props = self.target_props(conn);
+        }
+        let (url, props) = self.http_transport(conn, |s, url_text| {
+            let url = s.template(
+                url_text,
+                &TemplateOptions {
+                    strip_quotes: true,
+                    dollar_braces: true,
+                    ..TemplateOptions::default()
+                },
+            )?;
+            s.check_callout_url(url_text, &url)?;
+            Some(url)
+        })?;
         let auth = match conn.child("Authentication") {
             Some(a) => Some(self.callout_auth(a)?),
             None => None,
