@@ -181,6 +181,11 @@ impl<T> Balancer<T> {
         })
     }
 
+    /// Whether a member not in `tried` is in rotation (without choosing one).
+    pub fn any_left(&self, tried: &[usize]) -> bool {
+        (0..self.members.len()).any(|i| !tried.contains(&i) && self.is_up(i))
+    }
+
     fn round_robin(&self, among: &[usize]) -> usize {
         let n = self.next.fetch_add(1, Ordering::AcqRel);
         among[n % among.len()]
@@ -328,6 +333,7 @@ mod tests {
         b.failed(1);
         assert_eq!(b.pick(&[]), Some(2), "fallback when all primaries are out");
         assert_eq!(b.pick(&[2]), None);
+        assert!(b.any_left(&[]) && !b.any_left(&[2]));
         b.succeeded(0);
         assert_eq!(b.pick(&[]), Some(0));
         assert!(b.is_unhealthy(503) && !b.is_unhealthy(500));

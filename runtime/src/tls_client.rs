@@ -163,7 +163,8 @@ pub fn client_config(
         .map_err(|e| format!("protocols and ciphers do not fit together: {e}"))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
-    let mut config = if info.client_auth_enabled {
+    // ALPN is set by the connector (HTTP/1.1).
+    let config = if info.client_auth_enabled {
         let ks = info
             .key_store
             .map(store_name)
@@ -181,7 +182,6 @@ pub fn client_config(
     } else {
         builder.with_no_client_auth()
     };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
 

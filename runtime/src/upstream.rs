@@ -304,7 +304,7 @@ impl Upstreams {
                     .send(req, Duration::from_millis(props.io_timeout_ms))
                     .await
             };
-            let retry = lb.retry_enabled && balancer.pick(&tried).is_some();
+            let retry = lb.retry_enabled && balancer.any_left(&tried);
             let chosen = || Chosen {
                 name: member.name,
                 origin: member.target.origin(),

@@ -3,6 +3,7 @@
 
 pub mod corpus_dir;
 pub mod harness;
+pub mod tls;
 
 /// The compiled fixture and example proxies.
 pub mod proxies {
