@@ -197,7 +197,10 @@ impl<T> Balancer<T> {
     /// member is chosen exactly `weight` times.
     fn weighted(&self, among: &[usize]) -> usize {
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        let total: i64 = among.iter().map(|&i| i64::from(self.members[i].weight)).sum();
+        let total: i64 = among
+            .iter()
+            .map(|&i| i64::from(self.members[i].weight))
+            .sum();
         let mut best = among[0];
         for &i in among {
             current[i] += i64::from(self.members[i].weight);
@@ -238,7 +241,11 @@ impl<T> Balancer<T> {
             Some(Instant::now() + UNMONITORED_RECHECK)
         };
         *m.down.lock().unwrap_or_else(PoisonError::into_inner) = Some(until);
-        tracing::warn!(server = m.name, failures = n, "target server out of rotation");
+        tracing::warn!(
+            server = m.name,
+            failures = n,
+            "target server out of rotation"
+        );
         true
     }
 

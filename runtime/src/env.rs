@@ -4,11 +4,11 @@
 
 use crate::background::BackgroundTasks;
 use crate::client::HttpClient;
+use crate::gateway::Route;
 use crate::target_servers::TargetServerConfig;
 use crate::tls::{KeyStoreConfig, TrustStoreConfig};
-use crate::upstream::Upstreams;
-use crate::gateway::Route;
 use crate::tokens::{CredentialsConfig, TokenSource, TokenSourceConfig};
+use crate::upstream::Upstreams;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -1,13 +1,13 @@
 //! Proxying the request to a TargetEndpoint's HTTPTargetConnection (or a
 //! RouteRule URL) and storing the backend's response.
 
-use crate::body::{header_map, into_out_body, response_message};
 use crate::balancer::LoadBalancer;
+use crate::body::{header_map, into_out_body, response_message};
 use crate::client::{ClientError, Pooling};
-use crate::tls_client::SslInfo;
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::message::Body;
+use crate::tls_client::SslInfo;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Transport settings of an HTTPTargetConnection: its properties (literal
@@ -172,7 +172,10 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
                 set_target_vars(ctx, &uri);
             }
             if let Some(t) = &mut ctx.trace {
-                t.note(format!("→ target server {} ({})", chosen.name, chosen.origin));
+                t.note(format!(
+                    "→ target server {} ({})",
+                    chosen.name, chosen.origin
+                ));
             }
             ctx.target.balanced = Some(chosen);
             resp

@@ -205,9 +205,18 @@ mod tests {
         assert_eq!(got["a"].port, 443);
         assert!(got["a"].ssl_info.as_ref().unwrap().enabled);
         assert!(got["b"].enabled && got["b"].ssl_info.is_none());
-        std::fs::write(&file, r#"[{"name":"a","host":"h","port":1,"isEnabled":"yes"}]"#).unwrap();
+        std::fs::write(
+            &file,
+            r#"[{"name":"a","host":"h","port":1,"isEnabled":"yes"}]"#,
+        )
+        .unwrap();
         let err = read_json(&file).unwrap_err();
-        assert!(err.message.contains("expected true or false, found \"yes\""), "{}", err.message);
+        assert!(
+            err.message
+                .contains("expected true or false, found \"yes\""),
+            "{}",
+            err.message
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

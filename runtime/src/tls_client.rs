@@ -284,7 +284,10 @@ mod tests {
         let names: Vec<_> = got.iter().map(|s| s.suite().as_str().unwrap()).collect();
         assert_eq!(
             names,
-            ["TLS13_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+            [
+                "TLS13_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+            ]
         );
         let err = cipher_suites(&["TLS_RSA_WITH_RC4_128_MD5"], &all).unwrap_err();
         assert!(err.starts_with("cipher `TLS_RSA_WITH_RC4_128_MD5` is not supported"));
@@ -329,6 +332,9 @@ mod tests {
             ..SslInfo::default()
         };
         let err = client_config(&info, &Stores::default(), &roots()).unwrap_err();
-        assert!(err.starts_with("protocols and ciphers do not fit together"), "{err}");
+        assert!(
+            err.starts_with("protocols and ciphers do not fit together"),
+            "{err}"
+        );
     }
 }

@@ -136,12 +136,13 @@ impl Upstreams {
                 server_tls.insert(name.clone(), Arc::new(tls));
             }
         }
-        let default_tls = client_config(&SslInfo::default(), &stores, &default_roots).map_err(
-            |message| ConfigError {
-                file: file.clone(),
-                message,
-            },
-        )?;
+        let default_tls =
+            client_config(&SslInfo::default(), &stores, &default_roots).map_err(|message| {
+                ConfigError {
+                    file: file.clone(),
+                    message,
+                }
+            })?;
         Ok(Upstreams {
             overrides: Arc::new(config.connect_overrides.clone()),
             default_roots,
@@ -308,7 +309,10 @@ impl Upstreams {
             let chosen = || Chosen {
                 name: member.name,
                 origin: member.target.origin(),
-                is_fallback: lb.servers.iter().any(|s| s.name == member.name && s.is_fallback),
+                is_fallback: lb
+                    .servers
+                    .iter()
+                    .any(|s| s.name == member.name && s.is_fallback),
                 failed: failed.clone(),
             };
             match outcome {
@@ -360,9 +364,10 @@ impl Upstreams {
             .members()
             .iter()
             .map(|m| match &monitor.check {
-                Check::Http(h) if h.use_target_server_ssl_info => {
-                    http_client(m.target.tls.as_ref().unwrap_or(&default_tls), h.connect_timeout_secs)
-                }
+                Check::Http(h) if h.use_target_server_ssl_info => http_client(
+                    m.target.tls.as_ref().unwrap_or(&default_tls),
+                    h.connect_timeout_secs,
+                ),
                 Check::Http(h) => http_client(&default_tls, h.connect_timeout_secs),
                 Check::Tcp { .. } => self.default_client(),
             })
@@ -381,11 +386,14 @@ impl Upstreams {
                         connect_timeout_secs,
                         port,
                     } => {
-                        let addr = dial_addr(&overrides, &m.target.host, port.unwrap_or(m.target.port));
-                        health::tcp_check(&addr, health::secs_or_default(*connect_timeout_secs)).await
+                        let addr =
+                            dial_addr(&overrides, &m.target.host, port.unwrap_or(m.target.port));
+                        health::tcp_check(&addr, health::secs_or_default(*connect_timeout_secs))
+                            .await
                     }
                     Check::Http(h) => {
-                        let https = h.is_ssl || (h.use_target_server_ssl_info && m.target.tls.is_some());
+                        let https =
+                            h.is_ssl || (h.use_target_server_ssl_info && m.target.tls.is_some());
                         let scheme = if https { "https" } else { "http" };
                         let uri = format!(
                             "{scheme}://{}:{}{}",
@@ -394,9 +402,9 @@ impl Upstreams {
                             h.path
                         );
                         let Ok(uri) = uri.parse() else { return false };
-                        let id = h.include_health_check_id_header.then(|| {
-                            format!("{org_env}/{}/{}", uuid::Uuid::new_v4(), now_ms())
-                        });
+                        let id = h
+                            .include_health_check_id_header
+                            .then(|| format!("{org_env}/{}/{}", uuid::Uuid::new_v4(), now_ms()));
                         health::http_check(&client, h, uri, id).await
                     }
                 }

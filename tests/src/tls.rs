@@ -244,4 +244,3 @@ impl Drop for TlsServer {
         self.task.abort();
     }
 }
-

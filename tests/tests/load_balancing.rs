@@ -17,9 +17,7 @@ use std::time::{Duration, Instant};
 /// Declares TargetServer `name` as `<name>.test:80`, reached at `addr`.
 fn server(config: &mut EnvConfig, name: &str, addr: SocketAddr) {
     let host = format!("{name}.test");
-    config
-        .connect_overrides
-        .insert(format!("{host}:80"), addr);
+    config.connect_overrides.insert(format!("{host}:80"), addr);
     config.target_servers.insert(
         name.to_owned(),
         TargetServerConfig {
@@ -231,7 +229,10 @@ async fn unhealthy_responses_count_as_failures_and_http_monitor_keeps_server_out
     // header and the health-check id) and keeps it out: it answers 503.
     let deadline = Instant::now() + Duration::from_secs(15);
     while s.sick.request_count() == 2 {
-        assert!(Instant::now() < deadline, "no health check reached the server");
+        assert!(
+            Instant::now() < deadline,
+            "no health check reached the server"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let probe = s.sick.requests().last().cloned().expect("probe");
@@ -260,7 +261,10 @@ async fn no_server_in_rotation_is_a_503() {
     fb.shutdown().await;
     let r = gw.get("/failover").await;
     assert_eq!(r.status, 503, "{}", r.text());
-    assert_eq!(r.errorcode(), "messaging.adaptors.http.flow.ServiceUnavailable");
+    assert_eq!(
+        r.errorcode(),
+        "messaging.adaptors.http.flow.ServiceUnavailable"
+    );
 }
 
 #[tokio::test]

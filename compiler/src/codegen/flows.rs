@@ -298,7 +298,8 @@ impl Gen<'_> {
         let fault_fn = self.fault_handler(&faults, &te.faults);
         let url = self.template_string(&te.url, true, &TokenStream::new());
         let name = &te.name;
-        let props_value = super::transport::props(&te.props, &super::transport::Site::target(&te.name));
+        let props_value =
+            super::transport::props(&te.props, &super::transport::Site::target(&te.name));
         let buffer_response = self.proxy.needs_response_content.then(|| {
             quote! {
                 if let Some(resp) = ctx.response.as_mut() {

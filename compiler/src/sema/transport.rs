@@ -225,7 +225,11 @@ impl Sema<'_> {
         for s in lb.children_named("Server") {
             self.check_children(s, &["Weight", "IsFallback", "IsEnabled"]);
             let Some(name) = s.attr("name").map(Text::trimmed).filter(|n| !n.is_empty()) else {
-                self.missing(s, "name", "name the TargetServer: <Server name=\"backend-1\"/>");
+                self.missing(
+                    s,
+                    "name",
+                    "name the TargetServer: <Server name=\"backend-1\"/>",
+                );
                 return None;
             };
             let weight = match s.child("Weight") {
@@ -252,9 +256,12 @@ impl Sema<'_> {
             .filter(|s| self.bool_text(s.child("IsFallback"), false));
         if let (Some(_), Some(second)) = (fallbacks.next(), fallbacks.next()) {
             self.diags.push(
-                Diagnostic::error(Code::LB_FALLBACK, "a LoadBalancer has at most one fallback Server")
-                    .at(second.span(), "second fallback")
-                    .help("mark only one <Server> with <IsFallback>true</IsFallback>"),
+                Diagnostic::error(
+                    Code::LB_FALLBACK,
+                    "a LoadBalancer has at most one fallback Server",
+                )
+                .at(second.span(), "second fallback")
+                .help("mark only one <Server> with <IsFallback>true</IsFallback>"),
             );
             return None;
         }
@@ -349,8 +356,15 @@ impl Sema<'_> {
     }
 
     /// An enabled HealthMonitor (`Some(None)` when it never runs).
-    fn health_monitor(&mut self, h: &Element, max_failures: u32) -> Option<Option<ir::HealthMonitor>> {
-        self.check_children(h, &["IsEnabled", "IntervalInSec", "TCPMonitor", "HTTPMonitor"]);
+    fn health_monitor(
+        &mut self,
+        h: &Element,
+        max_failures: u32,
+    ) -> Option<Option<ir::HealthMonitor>> {
+        self.check_children(
+            h,
+            &["IsEnabled", "IntervalInSec", "TCPMonitor", "HTTPMonitor"],
+        );
         if !self.bool_text(h.child("IsEnabled"), false) {
             self.idle_monitor(h, "<IsEnabled> is not true");
             return Some(None);
@@ -381,7 +395,10 @@ impl Sema<'_> {
             }
             (None, Some(m)) => ir::HealthCheck::Http(self.http_monitor(m)?),
             _ => {
-                invalid(self, "the HealthMonitor needs exactly one of <TCPMonitor> and <HTTPMonitor>");
+                invalid(
+                    self,
+                    "the HealthMonitor needs exactly one of <TCPMonitor> and <HTTPMonitor>",
+                );
                 return None;
             }
         };
@@ -402,7 +419,12 @@ impl Sema<'_> {
         let headers = |el: Option<&Element>| -> Vec<(String, String)> {
             el.map(|e| {
                 e.children_named("Header")
-                    .filter_map(|h| Some((h.attr("name")?.trimmed().to_owned(), h.text_str().to_owned())))
+                    .filter_map(|h| {
+                        Some((
+                            h.attr("name")?.trimmed().to_owned(),
+                            h.text_str().to_owned(),
+                        ))
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -447,7 +469,8 @@ impl Sema<'_> {
             check.headers = headers(Some(r));
             check.payload = r.child("Payload").map(|p| p.text_str().to_owned());
             check.is_ssl = self.bool_text(r.child("IsSSL"), false);
-            check.use_target_server_ssl_info = self.bool_text(r.child("UseTargetServerSSLInfo"), false);
+            check.use_target_server_ssl_info =
+                self.bool_text(r.child("UseTargetServerSSLInfo"), false);
             check.include_health_check_id_header =
                 self.bool_text(r.child("IncludeHealthCheckIdHeader"), false);
         }

@@ -427,7 +427,11 @@ async fn send_http(
                 .await
                 .map_err(|e| ClientError::Request(format!("request body: {e}")))?
                 .to_bytes();
-            let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+            let path = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned();
             env.upstreams()
                 .send_balanced(lb, props, &parts, &path, body)
                 .await?

@@ -205,7 +205,9 @@ impl Sema<'_> {
             ],
         );
         if conn.child("LoadBalancer").is_none()
-            && conn.child_text("URL").is_none_or(|t| t.trimmed().is_empty())
+            && conn
+                .child_text("URL")
+                .is_none_or(|t| t.trimmed().is_empty())
         {
             self.diags.push(
                 Diagnostic::error(
