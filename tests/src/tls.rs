@@ -152,6 +152,10 @@ pub struct TlsOptions<'a> {
     pub client_ca: Option<&'a TestCa>,
     /// Offer only TLS 1.3.
     pub tls13_only: bool,
+    /// With `client_ca`: ask for a client certificate but accept the
+    /// handshake without one, answering 400 then (as nginx's
+    /// `ssl_verify_client optional` servers such as client.badssl.com do).
+    pub optional_client_auth: bool,
 }
 
 /// An HTTPS server answering every request with JSON: `path`, `host`,
@@ -182,10 +186,12 @@ impl TlsServer {
             Some(ca) => {
                 let mut roots = rustls::RootCertStore::empty();
                 roots.add(ca.der()).expect("client CA");
-                let verifier =
-                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                        .build()
-                        .expect("client verifier");
+                let mut verifier =
+                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
+                if opts.optional_client_auth {
+                    verifier = verifier.allow_unauthenticated();
+                }
+                let verifier = verifier.build().expect("client verifier");
                 builder.with_client_cert_verifier(verifier)
             }
             None => builder.with_no_client_auth(),
@@ -196,6 +202,7 @@ impl TlsServer {
             .expect("server config");
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let need_cert = opts.optional_client_auth;
         let listener = TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let task = tokio::spawn(async move {
@@ -218,11 +225,12 @@ impl TlsServer {
                             "client_cert": client_cert,
                             "version": version,
                         });
-                        async move {
-                            Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from(
-                                body.to_string(),
-                            ))))
+                        let mut resp =
+                            http::Response::new(Full::new(Bytes::from(body.to_string())));
+                        if need_cert && !client_cert {
+                            *resp.status_mut() = http::StatusCode::BAD_REQUEST;
                         }
+                        async move { Ok::<_, Infallible>(resp) }
                     });
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(tls), svc)

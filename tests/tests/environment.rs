@@ -291,3 +291,64 @@ async fn unmodified_corpus_bundle_with_an_https_target_runs_locally() {
     assert_eq!(r.status, 200);
     assert_eq!(http.request_count(), 1, "HEAD went over TLS");
 }
+
+/// devrel's southbound mTLS reference (Apache-2.0, apigee/devrel), run
+/// unmodified against a local stand-in for client.badssl.com, with the
+/// TargetServers its pipeline creates given as a targetServers.json file.
+/// Its feature file expects `GET /` → 400 (no client certificate) and
+/// `GET /?auth=true` → 200 (the TargetServer presenting one).
+#[tokio::test]
+async fn devrel_southbound_mtls_answers_as_its_feature_file_expects() {
+    let Some(_) = corpus() else {
+        eprintln!("SKIPPED: no corpus");
+        return;
+    };
+    let dir = TempDir::new("mtls");
+    let ca = TestCa::new("badssl stand-in CA");
+    let ca_file = ca.write(&dir, "ca");
+    let (cert, key) = ca.leaf(&["badssl-client"]).write(&dir, "client");
+    let servers = dir.write(
+        "targetServers.json",
+        r#"[
+  {"name": "badSSLWithClientCert", "host": "client.badssl.com", "port": 443, "isEnabled": true,
+   "sSLInfo": {"enabled": "true", "clientAuthEnabled": "true", "keyStore": "badssl", "keyAlias": "badssl"}},
+  {"name": "badSSLWithoutClientCert", "host": "client.badssl.com", "port": 443, "isEnabled": true,
+   "sSLInfo": {"enabled": "true"}}
+]"#,
+    );
+    let server = TlsServer::start(
+        &ca.leaf(&["client.badssl.com"]),
+        &TlsOptions {
+            client_ca: Some(&ca),
+            optional_client_auth: true,
+            ..TlsOptions::default()
+        },
+    )
+    .await;
+    let addr = server.addr();
+    let gw = TestGateway::start(
+        |g| {
+            proxyc_tests::corpus::mount("devrel/references__southbound-mtls", g)
+                .expect("the bundle compiles")
+                .expect("mount")
+        },
+        |c| {
+            c.trust_anchors.push(ca_file);
+            c.target_servers_json.push(servers);
+            c.key_stores.insert(
+                "badssl".into(),
+                KeyStoreConfig {
+                    aliases: BTreeMap::from([("badssl".into(), KeyEntryConfig { cert, key })]),
+                },
+            );
+            c.connect_overrides
+                .insert("client.badssl.com:443".into(), addr);
+        },
+    )
+    .await;
+    let r = gw.get("/badssl/v0/").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let r = gw.get("/badssl/v0/?auth=true").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["client_cert"], true);
+}
