@@ -192,7 +192,7 @@ pub(crate) fn statics(proxy: &ir::Proxy) -> TransportStatics {
         if let ir::PolicyBody::ServiceCallout(sc) = &p.body
             && let ir::CalloutConnection::Http { props, .. } = &sc.connection
         {
-            sites.push((Site::callout(&p.name), props));
+            sites.push((Site::callout(&p.name), &**props));
         }
     }
     let mut out = TransportStatics {

@@ -128,10 +128,11 @@ impl Sema<'_> {
             ignore_validation_errors: self.tls_bool(el, "IgnoreValidationErrors")?,
             ..ir::SslInfo::default()
         };
-        for store in [&mut info.key_store, &mut info.trust_store] {
-            if let Some(s) = store {
-                *s = s.strip_prefix("ref://").unwrap_or(s).to_owned();
-            }
+        for s in [&mut info.key_store, &mut info.trust_store]
+            .into_iter()
+            .flatten()
+        {
+            *s = s.strip_prefix("ref://").unwrap_or(s).to_owned();
         }
         let mut ok = true;
         for (list, item, known, code) in [

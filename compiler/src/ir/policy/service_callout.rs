@@ -35,8 +35,8 @@ pub enum CalloutConnection {
     Http {
         /// `URL`.
         url: Template,
-        /// `Properties`.
-        props: TargetProps,
+        /// `Properties`, `SSLInfo`, `LoadBalancer`.
+        props: Box<TargetProps>,
         /// `Authentication`.
         auth: Option<CalloutAuth>,
     },

@@ -235,7 +235,11 @@ impl Sema<'_> {
             Some(a) => Some(self.callout_auth(a)?),
             None => None,
         };
-        Some(CalloutConnection::Http { url, props, auth })
+        Some(CalloutConnection::Http {
+            url,
+            props: Box::new(props),
+            auth,
+        })
     }
 
     /// The scheme must be literal; host and port come from literal text or
