@@ -22,10 +22,39 @@ pub struct TargetProperties {
     pub keepalive_timeout_ms: u64,
     /// `success.codes`: status ranges treated as success (default 1xx–3xx).
     pub success_codes: &'static [(u16, u16)],
+    /// `request.retain.headers.enabled` / `request.retain.headers`.
+    pub retain_request_headers: Retain,
+    /// `response.retain.headers.enabled` / `response.retain.headers`.
+    pub retain_response_headers: Retain,
+    /// `retain.queryparams.enabled` / `retain.queryparams`.
+    pub retain_query_params: Retain,
     /// `SSLInfo`.
     pub tls: Option<&'static SslInfo<'static>>,
     /// `LoadBalancer` (the URL is then the `Path`).
     pub balancer: Option<&'static LoadBalancer>,
+}
+
+/// Which headers or query parameters pass to the other side: all when
+/// `enabled` (the default), else only those named.
+#[derive(Debug, Clone, Copy)]
+pub struct Retain {
+    /// `*.retain.*.enabled`.
+    pub enabled: bool,
+    /// The names kept when not enabled (case-insensitive).
+    pub names: &'static [&'static str],
+}
+
+impl Retain {
+    /// Everything passes (the default).
+    pub const ALL: Retain = Retain {
+        enabled: true,
+        names: &[],
+    };
+
+    /// Whether `name` passes.
+    pub fn keeps(&self, name: &str) -> bool {
+        self.enabled || self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
 }
 
 /// The default success codes: 1xx, 2xx, 3xx.
@@ -38,6 +67,9 @@ impl TargetProperties {
         io_timeout_ms: 55_000,
         keepalive_timeout_ms: 60_000,
         success_codes: DEFAULT_SUCCESS_CODES,
+        retain_request_headers: Retain::ALL,
+        retain_response_headers: Retain::ALL,
+        retain_query_params: Retain::ALL,
         tls: None,
         balancer: None,
     };
@@ -66,8 +98,8 @@ fn now_ms() -> i64 {
 
 /// Joins the target base URL, the path suffix and the query string.
 /// The scheme always comes from the configured URL and must be http(s).
-pub fn target_uri(ctx: &Ctx, base: &str) -> Result<http::Uri, Fault> {
-    let url = join_url(ctx, base);
+pub fn target_uri(ctx: &Ctx, base: &str, query: Retain) -> Result<http::Uri, Fault> {
+    let url = join_url(ctx, base, query);
     let uri: http::Uri = url.parse().map_err(|_| bad_url(&url))?;
     match uri.scheme_str() {
         Some("http" | "https") if uri.host().is_some() => Ok(uri),
@@ -75,8 +107,9 @@ pub fn target_uri(ctx: &Ctx, base: &str) -> Result<http::Uri, Fault> {
     }
 }
 
-/// `base` + path suffix + query, as the `target.copy.*` variables say.
-fn join_url(ctx: &Ctx, base: &str) -> String {
+/// `base` + path suffix + query, as the `target.copy.*` variables and
+/// `retain.queryparams` say.
+fn join_url(ctx: &Ctx, base: &str, query: Retain) -> String {
     let (base_path, base_query) = base.split_once('?').unwrap_or((base, ""));
     let mut url = String::with_capacity(base.len() + ctx.proxy.pathsuffix.len() + 32);
     url.push_str(base_path);
@@ -87,7 +120,7 @@ fn join_url(ctx: &Ctx, base: &str) -> String {
         url.push_str(&ctx.proxy.pathsuffix);
     }
     let mut sep = '?';
-    for part in [base_query.to_owned(), query_if(ctx)] {
+    for part in [base_query.to_owned(), query_if(ctx, query)] {
         if !part.is_empty() {
             url.push(sep);
             url.push_str(&part);
@@ -97,12 +130,15 @@ fn join_url(ctx: &Ctx, base: &str) -> String {
     url
 }
 
-fn query_if(ctx: &Ctx) -> String {
-    if ctx.target.copy_queryparams {
-        ctx.request.query_string()
-    } else {
-        String::new()
+fn query_if(ctx: &Ctx, retain: Retain) -> String {
+    if !ctx.target.copy_queryparams {
+        return String::new();
     }
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (n, v) in ctx.request.query.iter().filter(|(n, _)| retain.keeps(n)) {
+        ser.append_pair(n, v);
+    }
+    ser.finish()
 }
 
 fn bad_url(url: &str) -> Fault {
@@ -122,6 +158,7 @@ fn bad_url(url: &str) -> Fault {
 /// `ErrorResponseCode` fault carrying the backend response.
 pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Result<(), Fault> {
     let mut headers = header_map(&ctx.request, &["host"]).map_err(header_fault)?;
+    retain_headers(&mut headers, props.retain_request_headers);
     if let Some(host) = &ctx.target.host_header {
         let v = http::HeaderValue::from_str(host)
             .map_err(|_| header_fault("invalid target.header.host".into()))?;
@@ -131,7 +168,7 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
         .map_err(|_| header_fault(format!("invalid verb `{}`", ctx.request.verb)))?;
     let resp = match props.balancer {
         None => {
-            let uri = target_uri(ctx, base_url)?;
+            let uri = target_uri(ctx, base_url, props.retain_query_params)?;
             ctx.target.url = Some(base_url.to_owned());
             set_target_vars(ctx, &uri);
             let body = into_out_body(std::mem::take(&mut ctx.request.body));
@@ -156,7 +193,7 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
                 Body::Bytes(b) => b,
                 _ => bytes::Bytes::new(),
             };
-            let path = join_url(ctx, base_url);
+            let path = join_url(ctx, base_url, props.retain_query_params);
             let (mut parts, ()) = http::Request::new(()).into_parts();
             parts.method = method;
             parts.headers = headers;
@@ -187,7 +224,9 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
     if let Some(t) = &mut ctx.trace {
         t.note(format!("← target {status}"));
     }
-    let msg = response_message(resp);
+    let mut msg = response_message(resp);
+    let keep = props.retain_response_headers;
+    msg.headers.retain(|(n, _)| keep.keeps(n));
     if props.is_success(status) {
         ctx.response = Some(msg);
         Ok(())
@@ -200,6 +239,21 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
         );
         fault.response = Some(Box::new(msg));
         Err(fault)
+    }
+}
+
+/// Drops the headers `retain` does not keep.
+fn retain_headers(headers: &mut http::HeaderMap, retain: Retain) {
+    if retain.enabled {
+        return;
+    }
+    let drop: Vec<http::HeaderName> = headers
+        .keys()
+        .filter(|n| !retain.keeps(n.as_str()))
+        .cloned()
+        .collect();
+    for n in drop {
+        headers.remove(n);
     }
 }
 
@@ -263,5 +317,26 @@ pub fn client_fault(e: ClientError) -> Fault {
             "The Service is temporarily unavailable",
         )
         .with_reason("NO_ACTIVE_TARGETSERVER"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retain_keeps_everything_or_the_names_given() {
+        assert!(Retain::ALL.keeps("x-anything"));
+        let some = Retain {
+            enabled: false,
+            names: &["User-Agent", "accept"],
+        };
+        assert!(some.keeps("user-agent") && some.keeps("Accept") && !some.keeps("cookie"));
+        let mut headers = http::HeaderMap::new();
+        headers.insert("user-agent", http::HeaderValue::from_static("t"));
+        headers.insert("cookie", http::HeaderValue::from_static("c"));
+        retain_headers(&mut headers, some);
+        assert_eq!(headers.len(), 1);
+        assert!(headers.contains_key("user-agent"));
     }
 }

@@ -20,6 +20,7 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("balanced");
     proxyc_runtime::include_proxy!("lb");
     proxyc_runtime::include_proxy!("tls_targets");
+    proxyc_runtime::include_proxy!("retain");
 }
 
 /// Every bundle of the shared corpus that compiles, one module each

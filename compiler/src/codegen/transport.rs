@@ -65,11 +65,26 @@ pub(crate) fn props(p: &ir::TargetProps, site: &Site) -> TokenStream {
             quote!(Some(&#id))
         },
     );
+    let retain = |r: &ir::Retain| {
+        if r.enabled && r.names.is_empty() {
+            return quote!(__rt::Retain::ALL);
+        }
+        let (enabled, names) = (r.enabled, &r.names);
+        quote!(__rt::Retain { enabled: #enabled, names: &[#(#names),*] })
+    };
+    let (req_h, resp_h, query) = (
+        retain(&p.retain_request_headers),
+        retain(&p.retain_response_headers),
+        retain(&p.retain_query_params),
+    );
     quote!(__rt::TargetProperties {
         connect_timeout_ms: #connect,
         io_timeout_ms: #io,
         keepalive_timeout_ms: #keepalive,
         success_codes: &[#(#codes),*],
+        retain_request_headers: #req_h,
+        retain_response_headers: #resp_h,
+        retain_query_params: #query,
         tls: #tls,
         balancer: #lb,
     })

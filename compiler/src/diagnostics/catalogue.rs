@@ -89,5 +89,6 @@ impl Code {
         TLS_NO_VERIFY = "PXW300": "IgnoreValidationErrors turns off verification of the backend's certificate";
         PATH_WITHOUT_LOAD_BALANCER = "PXW301": "an HTTPTargetConnection Path is only used with a LoadBalancer";
         HEALTH_MONITOR_IDLE = "PXW302": "a HealthMonitor has no effect (disabled, no LoadBalancer or MaxFailures 0)";
+        PROPERTY_NOT_APPLIED = "PXW303": "a documented transport property proxyc accepts but does not apply";
     }
 }

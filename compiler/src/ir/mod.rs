@@ -205,10 +205,35 @@ pub struct TargetProps {
     pub keepalive_timeout_ms: u64,
     /// `success.codes` as inclusive ranges.
     pub success_codes: Vec<(u16, u16)>,
+    /// `request.retain.headers.enabled` / `request.retain.headers`.
+    pub retain_request_headers: Retain,
+    /// `response.retain.headers.enabled` / `response.retain.headers`.
+    pub retain_response_headers: Retain,
+    /// `retain.queryparams.enabled` / `retain.queryparams`.
+    pub retain_query_params: Retain,
     /// `SSLInfo`.
     pub tls: Option<SslInfo>,
     /// `LoadBalancer` (the URL template is then its `Path`).
     pub balancer: Option<LoadBalancer>,
+}
+
+/// Which headers or query parameters pass through: all when `enabled`,
+/// else only `names`.
+#[derive(Debug, Clone)]
+pub struct Retain {
+    /// `*.enabled` (default true).
+    pub enabled: bool,
+    /// The names listed.
+    pub names: Vec<String>,
+}
+
+impl Default for Retain {
+    fn default() -> Self {
+        Retain {
+            enabled: true,
+            names: Vec::new(),
+        }
+    }
 }
 
 impl Default for TargetProps {
@@ -218,6 +243,9 @@ impl Default for TargetProps {
             io_timeout_ms: 55_000,
             keepalive_timeout_ms: 60_000,
             success_codes: vec![(100, 399)],
+            retain_request_headers: Retain::default(),
+            retain_response_headers: Retain::default(),
+            retain_query_params: Retain::default(),
             tls: None,
             balancer: None,
         }

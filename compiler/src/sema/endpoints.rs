@@ -31,18 +31,9 @@ const TARGET_CHILDREN: &[&str] = &[
 ];
 const FLOW_CHILDREN: &[&str] = &["Description", "Condition", "Request", "Response"];
 
-/// Target transport properties proxyc knows (bundle.md §8).
-const KNOWN_TARGET_PROPERTIES: &[&str] = &[
-    "connect.timeout.millis",
-    "io.timeout.millis",
-    "keepalive.timeout.millis",
-    "success.codes",
-    "request.retain.headers.enabled",
-    "request.retain.headers",
-    "response.retain.headers.enabled",
-    "response.retain.headers",
-    "retain.queryparams.enabled",
-    "retain.queryparams",
+/// Documented target transport properties (bundle.md §8) proxyc accepts
+/// but does not apply; each one used is warned about (PXW303).
+const UNAPPLIED_TARGET_PROPERTIES: &[&str] = &[
     "supports.http11",
     "allow.post.without.content.length",
     "allow.put.without.content.length",
@@ -393,6 +384,11 @@ impl Sema<'_> {
         out
     }
 
+    /// A `true`/`false` property value.
+    fn property_bool(&mut self, p: &Element) -> bool {
+        self.bool_text(Some(p), true)
+    }
+
     /// `Properties` of an HTTPTargetConnection.
     pub(crate) fn target_props(&mut self, conn: &Element) -> ir::TargetProps {
         let mut props = ir::TargetProps::default();
@@ -425,7 +421,26 @@ impl Sema<'_> {
                     Some(c) => props.success_codes = c,
                     None => bad(self, "expected a list like `1xx,2xx,3xx,404`"),
                 },
-                n if KNOWN_TARGET_PROPERTIES.contains(&n) => {}
+                "request.retain.headers.enabled" => {
+                    props.retain_request_headers.enabled = self.property_bool(p);
+                }
+                "response.retain.headers.enabled" => {
+                    props.retain_response_headers.enabled = self.property_bool(p);
+                }
+                "retain.queryparams.enabled" => {
+                    props.retain_query_params.enabled = self.property_bool(p);
+                }
+                "request.retain.headers" => props.retain_request_headers.names = names(value),
+                "response.retain.headers" => props.retain_response_headers.names = names(value),
+                "retain.queryparams" => props.retain_query_params.names = names(value),
+                n if UNAPPLIED_TARGET_PROPERTIES.contains(&n) => self.diags.push(
+                    Diagnostic::warning(
+                        Code::PROPERTY_NOT_APPLIED,
+                        format!("transport property `{n}` is accepted but not applied by proxyc"),
+                    )
+                    .at(p.span(), "not applied")
+                    .help("remove it, or expect proxyc's default behaviour"),
+                ),
                 n => self.diags.push(
                     Diagnostic::warning(
                         Code::UNKNOWN_PROPERTY,
@@ -438,6 +453,15 @@ impl Sema<'_> {
         }
         props
     }
+}
+
+/// A comma-separated list of names.
+fn names(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Parses `success.codes` (`1xx,2xx,3xx,400`).
