@@ -14,7 +14,10 @@ pub mod flow;
 pub mod gateway;
 pub mod message;
 pub mod policies;
+pub mod local_target;
 pub mod proxy;
+mod requirements;
+pub mod shared_flow;
 pub mod target;
 pub mod template;
 pub mod time_fmt;
@@ -27,6 +30,7 @@ pub mod vars;
 pub use env::{ConfigError, EnvConfig, Environment};
 pub use gateway::Gateway;
 pub use proxy::CompiledProxy;
+pub use shared_flow::CompiledSharedFlow;
 
 /// Includes the code `proxyc_compiler::Builder` wrote for proxy `name`
 /// (`$OUT_DIR/proxyc/<name>.rs`).
@@ -59,13 +63,18 @@ pub mod __private {
         pub use crate::gateway::LocalTarget;
         pub use crate::message::{Message, MessageKind};
         pub use crate::policies::assign_message as am;
+        pub use crate::local_target::call as call_local_target;
         pub use crate::policies::extract_variables as ev;
+        pub use crate::policies::flow_callout as fc;
         pub use crate::policies::integration_callout as ic;
         pub use crate::policies::message_ops as ops;
         pub use crate::policies::raise_fault as rf;
         pub use crate::policies::service_callout as sc;
         pub use crate::policies::set_integration_request as sir;
         pub use crate::proxy::{BoxFuture, CompiledProxy, EndpointMeta, ProxyMeta};
+        pub use crate::shared_flow::{
+            CompiledSharedFlow, LocalTargetRef, Requirements, SharedFlowMeta, SharedFlowRef,
+        };
         pub use crate::target::{TargetProperties, call as call_target};
         pub use crate::value::Value;
         pub use crate::vars::{MsgProp, MsgSel, TimePart, Var, read, write};

@@ -140,7 +140,17 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
     if let Some(t) = &mut ctx.trace {
         t.note(format!("← target {status}"));
     }
-    let msg = response_message(resp);
+    store_response(ctx, response_message(resp), props)
+}
+
+/// Stores a target's response in `ctx.response`; a status outside
+/// `success.codes` is the `ErrorResponseCode` fault carrying it.
+pub(crate) fn store_response(
+    ctx: &mut Ctx,
+    msg: crate::message::Message,
+    props: &TargetProperties,
+) -> Result<(), Fault> {
+    let status = msg.status;
     if props.is_success(status) {
         ctx.response = Some(msg);
         Ok(())

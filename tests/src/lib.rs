@@ -16,6 +16,11 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("vars");
     proxyc_runtime::include_proxy!("integration_callout");
     proxyc_runtime::include_proxy!("integration");
+    proxyc_runtime::include_proxy!("sf_tagging");
+    proxyc_runtime::include_proxy!("sf_audit");
+    proxyc_runtime::include_proxy!("shared");
+    proxyc_runtime::include_proxy!("chain");
+    proxyc_runtime::include_proxy!("caller");
 }
 
 /// Every bundle of the shared corpus that compiles, one module each

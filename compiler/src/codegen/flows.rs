@@ -1,7 +1,7 @@
 //! Endpoints and flows as straight-line async code.
 
 use super::{Gen, naming};
-use crate::ir::{self, FaultHandling, Flows, RouteTarget, Step};
+use crate::ir::{self, FaultHandling, Flows, RouteTarget, Step, TargetConnection};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -39,7 +39,7 @@ impl Gen<'_> {
         }
     }
 
-    fn steps(&mut self, steps: &[Step]) -> TokenStream {
+    pub(super) fn steps(&mut self, steps: &[Step]) -> TokenStream {
         let s: Vec<TokenStream> = steps.iter().map(|s| self.step(s)).collect();
         quote!(#(#s)*)
     }
@@ -296,11 +296,34 @@ impl Gen<'_> {
         let request = self.segment(&te.flows, Half::Request, &set_name);
         let response = self.segment(&te.flows, Half::Response, &set_name);
         let fault_fn = self.fault_handler(&faults, &te.faults);
-        let url = self.template_string(&te.url, true, &TokenStream::new());
         let name = &te.name;
-        let connect = te.props.connect_timeout_ms;
-        let io = te.props.io_timeout_ms;
-        let codes = te.props.success_codes.iter().map(|(a, b)| quote!((#a, #b)));
+        let (statics, set_url, call) = match &te.connection {
+            TargetConnection::Http { url, props: p } => {
+                let url = self.template_string(url, true, &TokenStream::new());
+                let connect = p.connect_timeout_ms;
+                let io = p.io_timeout_ms;
+                let codes = p.success_codes.iter().map(|(a, b)| quote!((#a, #b)));
+                (
+                    quote! {
+                        static #props: __rt::TargetProperties = __rt::TargetProperties {
+                            connect_timeout_ms: #connect,
+                            io_timeout_ms: #io,
+                            success_codes: &[#(#codes),*],
+                        };
+                    },
+                    quote!(ctx.target.url = Some(#url);),
+                    quote! {
+                        let url = ctx.target.url.clone().unwrap_or_default();
+                        __rt::call_target(ctx, &url, &#props).await?;
+                    },
+                )
+            }
+            TargetConnection::Local(local) => {
+                let constant = naming::constant("LOCAL_TARGET_", &te.name);
+                let (statics, call) = self.local_connection(&constant, local);
+                (statics, TokenStream::new(), call)
+            }
+        };
         let buffer_response = self.proxy.needs_response_content.then(|| {
             quote! {
                 if let Some(resp) = ctx.response.as_mut() {
@@ -310,11 +333,7 @@ impl Gen<'_> {
         });
         let doc = format!(" TargetEndpoint `{}`, {}.", te.name, te.source);
         quote! {
-            static #props: __rt::TargetProperties = __rt::TargetProperties {
-                connect_timeout_ms: #connect,
-                io_timeout_ms: #io,
-                success_codes: &[#(#codes),*],
-            };
+            #statics
 
             #[doc = #doc]
             async fn #run(ctx: &mut __rt::Ctx) -> Result<(), __rt::Abort> {
@@ -335,11 +354,10 @@ impl Gen<'_> {
             /// Request flows, backend call, response flows.
             async fn #flow(ctx: &mut __rt::Ctx) -> Result<(), __rt::Abort> {
                 ctx.target.name = Some(#name);
-                ctx.target.url = Some(#url);
+                #set_url
                 ctx.phase = __rt::Phase::TargetRequest;
                 #request
-                let url = ctx.target.url.clone().unwrap_or_default();
-                __rt::call_target(ctx, &url, &#props).await?;
+                #call
                 ctx.phase = __rt::Phase::TargetResponse;
                 #buffer_response
                 #response

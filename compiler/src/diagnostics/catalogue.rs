@@ -62,6 +62,9 @@ impl Code {
         EV_DUPLICATE_PREFIX = "PXC090": "DuplicatePrefix: two Namespace elements declare the same prefix";
         EV_EMPTY_NAMESPACE_URI = "PXC091": "NONEmptyPrefixMappedToEmptyURI: a namespace prefix is bound to an empty URI";
         IMMUTABLE_VARIABLE = "PXC092": "ImmutableVariable: ExtractVariables would write a read-only variable";
+        // ----- shared flows and proxy chaining (PXC33x)
+        SHARED_FLOW_ENTRY = "PXC330": "a shared flow bundle has no shared flow, or several and none named `default`";
+        FLOW_CALLOUT_SELF = "PXC331": "a shared flow's FlowCallout calls the shared flow bundle it belongs to";
         // ----- expressions: PXC1xx conditions, PXC2xx templates (codes owned by expr::)
         // ----- warnings
         UNKNOWN_ELEMENT = "PXW001": "an element proxyc does not know is ignored";
@@ -77,6 +80,8 @@ impl Code {
         UNSET_VARIABLE = "PXW011": "a variable is read that no policy sets and that is not a built-in";
         UNREACHABLE_FLOW = "PXW012": "a conditional Flow after one that always matches can never run";
         UNREAD_CALLOUT_RESPONSE = "PXW013": "a ServiceCallout stores its response in a variable nothing reads";
+        SHARED_FLOW_UNREACHABLE = "PXW310": "a shared flow of a bundle other than the one FlowCallout runs never runs";
+        SHARED_FLOW_NOT_IN_BUILD = "PXW311": "a FlowCallout calls a shared flow this build does not compile (it must be mounted on the gateway)";
         TLS_STORES_IGNORED = "PXW030": "SSLInfo is accepted but its key and trust stores are not applied yet";
     }
 }

@@ -3,6 +3,7 @@
 
 mod assign_message;
 mod extract_variables;
+mod flow_callout;
 mod integration_callout;
 mod message_ops;
 mod raise_fault;
@@ -19,6 +20,7 @@ use crate::syntax::xml::{Element, Text};
 const SUPPORTED: &[&str] = &[
     "AssignMessage",
     "ExtractVariables",
+    "FlowCallout",
     "IntegrationCallout",
     "RaiseFault",
     "ServiceCallout",
@@ -220,6 +222,7 @@ impl<'a> Sema<'a> {
             "ServiceCallout" => {
                 ir::PolicyBody::ServiceCallout(Box::new(self.service_callout(el, name)?))
             }
+            "FlowCallout" => ir::PolicyBody::FlowCallout(Box::new(self.flow_callout(el)?)),
             _ => ir::PolicyBody::RaiseFault(self.raise_fault(el)?),
         };
         Some(ir::Policy {
