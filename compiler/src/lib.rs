@@ -18,6 +18,7 @@ pub use builder::Builder;
 pub use diagnostics::{Diagnostic, Diagnostics};
 
 use proc_macro2::TokenStream;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Compilation options; the only differences between front-ends.
@@ -56,6 +57,9 @@ pub struct Generated {
     pub warnings: Diagnostics,
     /// Descriptor location, for the generated header.
     pub source: String,
+    /// Shared flows compiled in the same build that its FlowCallouts call
+    /// directly.
+    pub linked_shared_flows: Vec<String>,
 }
 
 impl Generated {
@@ -86,16 +90,34 @@ pub fn compile_all<P: AsRef<Path>>(
     let mut linked = sema::shared_flows::SharedFlowSigs::default();
     let mut results: Vec<Option<Result<Generated, Diagnostics>>> =
         (0..parsed.len()).map(|_| None).collect();
+    let mut shared_flow_names: BTreeMap<String, PathBuf> = BTreeMap::new();
     for i in order {
-        let Some(p) = parsed.get_mut(i).and_then(Option::take) else {
+        let Some(mut p) = parsed.get_mut(i).and_then(Option::take) else {
             continue;
         };
+        if let Some(bundle) = bundles.get(i) {
+            duplicate_shared_flow(&mut p, bundle.as_ref(), &mut shared_flow_names);
+        }
         let analysis = analyze_parsed(p, opts, &linked);
         let result = analysis.map(|a| {
             if a.proxy.shared_flow.is_some() {
                 linked.add(&a.proxy);
             }
+            let linked_shared_flows = a
+                .proxy
+                .policies
+                .iter()
+                .filter_map(|p| match &p.body {
+                    ir::PolicyBody::FlowCallout(fc)
+                        if matches!(fc.call, ir::SharedFlowCall::Compiled { .. }) =>
+                    {
+                        Some(fc.shared_flow.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
             Generated {
+                linked_shared_flows,
                 module_name: codegen::naming::module_of(&a.proxy).to_string(),
                 proxy_name: a.proxy.name.clone(),
                 tokens: codegen::generate(&a.proxy, opts),
@@ -112,12 +134,46 @@ pub fn compile_all<P: AsRef<Path>>(
         .collect()
 }
 
+/// Reports a shared flow bundle whose name another bundle of the build
+/// already has (FlowCallouts could not tell them apart).
+fn duplicate_shared_flow(p: &mut Parsed, bundle: &Path, seen: &mut BTreeMap<String, PathBuf>) {
+    if !p.xml.is_shared_flow() {
+        return;
+    }
+    let Some(d) = &p.xml.descriptor else { return };
+    let name = d
+        .attr_value("name")
+        .unwrap_or_else(|| p.xml.fallback_name.clone());
+    match seen.get(&name) {
+        Some(first) => p.diags.push(
+            Diagnostic::error(
+                diagnostics::Code::DUPLICATE_NAME,
+                format!(
+                    "shared flow `{name}` is also compiled from `{}` in this build",
+                    first.display()
+                ),
+            )
+            .at(d.span(), "second shared flow with this name")
+            .help(
+                "compile only one of them, or rename one (FlowCallout finds shared flows by name)",
+            ),
+        ),
+        None => {
+            seen.insert(name, bundle.to_owned());
+        }
+    }
+}
+
 /// Loads and validates a bundle without generating code: the validated
 /// model and its warnings (for tools such as `proxyc graph`), or every
 /// diagnostic when the bundle has errors.
 pub fn analyze(bundle: &Path, opts: &Options) -> Result<(ir::Proxy, Diagnostics), Diagnostics> {
-    analyze_parsed(parse(bundle), opts, &sema::shared_flows::SharedFlowSigs::default())
-        .map(|a| (a.proxy, a.diagnostics))
+    analyze_parsed(
+        parse(bundle),
+        opts,
+        &sema::shared_flows::SharedFlowSigs::default(),
+    )
+    .map(|a| (a.proxy, a.diagnostics))
 }
 
 /// The result of [`analyze_parsed`].
@@ -198,7 +254,10 @@ fn shared_flows_first(parsed: &[Option<Parsed>]) -> Vec<usize> {
     let name_of = |i: usize| -> Option<String> {
         let p = parsed.get(i)?.as_ref()?;
         let d = p.xml.descriptor.as_ref()?;
-        Some(d.attr_value("name").unwrap_or_else(|| p.xml.fallback_name.clone()))
+        Some(
+            d.attr_value("name")
+                .unwrap_or_else(|| p.xml.fallback_name.clone()),
+        )
     };
     let calls = |i: usize| -> Vec<String> {
         parsed

@@ -117,7 +117,8 @@ impl Gateway {
         if flows.insert(name, Arc::new(flow)).is_some() {
             return Err(format!("shared flow `{name}` is mounted twice"));
         }
-        self.env.set_shared_flows(Arc::downgrade(&self.shared_flows));
+        self.env
+            .set_shared_flows(Arc::downgrade(&self.shared_flows));
         Ok(self)
     }
 

@@ -12,9 +12,9 @@ pub mod env;
 pub mod fault;
 pub mod flow;
 pub mod gateway;
+pub mod local_target;
 pub mod message;
 pub mod policies;
-pub mod local_target;
 pub mod proxy;
 mod requirements;
 pub mod shared_flow;
@@ -61,9 +61,9 @@ pub mod __private {
             refault,
         };
         pub use crate::gateway::LocalTarget;
+        pub use crate::local_target::call as call_local_target;
         pub use crate::message::{Message, MessageKind};
         pub use crate::policies::assign_message as am;
-        pub use crate::local_target::call as call_local_target;
         pub use crate::policies::extract_variables as ev;
         pub use crate::policies::flow_callout as fc;
         pub use crate::policies::integration_callout as ic;

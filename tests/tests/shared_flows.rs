@@ -62,7 +62,10 @@ async fn continue_on_error_on_the_flow_callout_lets_the_flow_go_on() {
     assert_eq!(resp.status, 200, "{}", resp.text());
     assert_eq!(resp.header("x-soft-failed").as_deref(), Some("true"));
     // The fault stopped the shared flow before AM-Tag.
-    assert_eq!(resp.json()["headers"]["x-sf-greeting"], serde_json::Value::Null);
+    assert_eq!(
+        resp.json()["headers"]["x-sf-greeting"],
+        serde_json::Value::Null
+    );
     let resp = gw.get("/shared/soft/x").await;
     assert_eq!(resp.header("x-soft-failed").as_deref(), Some("false"));
     assert_eq!(resp.json()["headers"]["x-sf-greeting"], "soft");

@@ -23,7 +23,8 @@ impl Gen<'_> {
             {
                 let policy = &p.name;
                 let sf = &fc.shared_flow;
-                shared_flows.push(quote!(__rt::SharedFlowRef { policy: #policy, shared_flow: #sf }));
+                shared_flows
+                    .push(quote!(__rt::SharedFlowRef { policy: #policy, shared_flow: #sf }));
             }
         }
         for te in &self.proxy.targets {

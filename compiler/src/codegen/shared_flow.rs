@@ -24,9 +24,8 @@ impl Gen<'_> {
         let steps = self.steps(&flow.steps);
         let request = proxy.needs_request_content;
         let response = proxy.needs_response_content;
-        let buffer = (request || response).then(|| {
-            quote!(__rt::fc::buffer_content(ctx, #request, #response).await?;)
-        });
+        let buffer = (request || response)
+            .then(|| quote!(__rt::fc::buffer_content(ctx, #request, #response).await?;));
         let doc = format!(" Shared flow `{}`, {}.", flow.name, flow.source);
         quote! {
             /// The compiled shared flow bundle; mount it on a

@@ -4,7 +4,9 @@ mod service_callout;
 
 pub use service_callout::*;
 
-use super::{FlowCallout, IntegrationCallout, MsgSel, SetIntegrationRequest, SourceRef, Template, Var};
+use super::{
+    FlowCallout, IntegrationCallout, MsgSel, SetIntegrationRequest, SourceRef, Template, Var,
+};
 
 #[path = "extract_variables.rs"]
 mod extract_variables;

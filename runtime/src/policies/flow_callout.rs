@@ -45,7 +45,10 @@ pub fn set_ref(ctx: &mut Ctx, meta: &PolicyMeta, target: &Var, source: &Var) -> 
 fn param_fault(meta: &PolicyMeta, why: &dyn std::fmt::Display) -> Fault {
     Fault::step(
         "steps.flowcallout.ExecutionFailed",
-        format!("FlowCallout {}: a parameter cannot be set: {why}", meta.name),
+        format!(
+            "FlowCallout {}: a parameter cannot be set: {why}",
+            meta.name
+        ),
     )
 }
 
