@@ -103,7 +103,7 @@ pub fn compile_all<P: AsRef<Path>>(
             if a.proxy.shared_flow.is_some() {
                 linked.add(&a.proxy);
             }
-            let linked_shared_flows = a
+            let mut linked_shared_flows: Vec<String> = a
                 .proxy
                 .policies
                 .iter()
@@ -116,6 +116,8 @@ pub fn compile_all<P: AsRef<Path>>(
                     _ => None,
                 })
                 .collect();
+            linked_shared_flows.sort();
+            linked_shared_flows.dedup();
             Generated {
                 linked_shared_flows,
                 module_name: codegen::naming::module_of(&a.proxy).to_string(),
