@@ -1,5 +1,7 @@
-//! Compiles every fixture bundle (tests/bundles/*) and every example bundle
-//! (examples/bundles/*), so each snapshotted bundle is also built and run;
+//! Compiles every fixture bundle (tests/bundles/*, proxies and shared flows
+//! as one environment) and every example bundle (examples/bundles/*), so
+//! each snapshotted bundle is also built and run; tests/remote/* in a build
+//! of its own;
 //! and every bundle of the shared corpus that passes the compiler, so
 //! `cargo build -p proxyc-tests` proves the generated code builds.
 
@@ -21,10 +23,22 @@ fn main() {
         for p in paths {
             if Path::new(&p).join("apiproxy").is_dir() {
                 builder = builder.bundle(p);
+            } else if Path::new(&p).join("sharedflowbundle").is_dir() {
+                builder = builder.shared_flow(p);
             }
         }
     }
     if let Err(e) = builder.compile() {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
+    // A build of its own (another environment): its FlowCallout reaches the
+    // shared flow through the gateway's mounted shared flows.
+    println!("cargo:rerun-if-changed=remote");
+    if let Err(e) = proxyc_compiler::Builder::new()
+        .bundle("remote/caller")
+        .compile()
+    {
         eprintln!("{e}");
         std::process::exit(1);
     }

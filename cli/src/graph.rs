@@ -83,7 +83,15 @@ fn build(proxy: &ir::Proxy) -> Graph {
         let backend = format!("{id}_backend");
         g.nodes.push(Node {
             id: backend.clone(),
-            lines: vec![t.url.tpl.to_string()],
+            lines: vec![match &t.connection {
+                ir::TargetConnection::Http { url, .. } => url.tpl.to_string(),
+                ir::TargetConnection::Local(ir::LocalTarget::Proxy { proxy, endpoint }) => {
+                    format!("local proxy {proxy} {}", endpoint.as_deref().unwrap_or(""))
+                        .trim_end()
+                        .to_owned()
+                }
+                ir::TargetConnection::Local(ir::LocalTarget::Path(p)) => format!("local path {p}"),
+            }],
             shape: Shape::Backend,
         });
         g.edge(&last, &backend, None);

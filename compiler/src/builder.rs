@@ -10,8 +10,13 @@
 //!
 //! writes `$OUT_DIR/proxyc/<proxy>.rs` (only when it changed) and prints
 //! `cargo:rerun-if-changed` for every file and folder read.
+//!
+//! The bundles of one `Builder` form one environment: a shared flow bundle
+//! (`sharedflowbundle/`, written as `sf_<name>.rs`) is compiled before the
+//! proxies, and their FlowCallouts call it directly. Include the proxy and
+//! shared flow modules side by side (in the same parent module).
 
-use crate::{Options, compile};
+use crate::{Options, compile_all};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -56,7 +61,8 @@ impl Builder {
         Builder::default()
     }
 
-    /// Adds a bundle (relative paths are relative to the crate root, as in build.rs).
+    /// Adds a bundle: an API proxy or a shared flow bundle, found by its
+    /// folder (relative paths are relative to the crate root, as in build.rs).
     pub fn bundle(mut self, path: impl AsRef<Path>) -> Self {
         self.bundles.push(path.as_ref().to_owned());
         self
@@ -92,7 +98,14 @@ impl Builder {
         self
     }
 
-    /// Compiles every bundle; all diagnostics of all bundles are reported.
+    /// Adds a shared flow bundle (`sharedflowbundle/`); the same as
+    /// [`Builder::bundle`], which recognises the folder, but says what it is.
+    pub fn shared_flow(self, path: impl AsRef<Path>) -> Self {
+        self.bundle(path)
+    }
+
+    /// Compiles every bundle as one environment; all diagnostics of all
+    /// bundles are reported.
     pub fn compile(self) -> Result<Built, BuildError> {
         let out_dir = match &self.out_dir {
             Some(d) => d.clone(),
@@ -109,8 +122,9 @@ impl Builder {
         let mut built = Built {
             proxies: Vec::new(),
         };
-        for bundle in &self.bundles {
-            match compile(bundle, &self.options) {
+        let results = compile_all(&self.bundles, &self.options);
+        for (bundle, result) in self.bundles.iter().zip(results) {
+            match result {
                 Ok(generated) => {
                     self.rerun(&generated.files_read);
                     for w in generated.warnings.warnings() {

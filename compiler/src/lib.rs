@@ -18,6 +18,7 @@ pub use builder::Builder;
 pub use diagnostics::{Diagnostic, Diagnostics};
 
 use proc_macro2::TokenStream;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Compilation options; the only differences between front-ends.
@@ -56,6 +57,9 @@ pub struct Generated {
     pub warnings: Diagnostics,
     /// Descriptor location, for the generated header.
     pub source: String,
+    /// Shared flows compiled in the same build that its FlowCallouts call
+    /// directly.
+    pub linked_shared_flows: Vec<String>,
 }
 
 impl Generated {
@@ -65,51 +69,175 @@ impl Generated {
     }
 }
 
-/// Compiles a bundle (a folder holding `apiproxy/`, the folder itself, or a
-/// `.zip` export).
+/// Compiles a bundle (a folder holding `apiproxy/` or `sharedflowbundle/`,
+/// that folder itself, or a `.zip` export).
 pub fn compile(bundle: &Path, opts: &Options) -> Result<Generated, Diagnostics> {
-    let Analysis {
-        proxy,
-        diagnostics,
-        files_read,
-    } = analyze_bundle(bundle, opts)?;
-    let tokens = codegen::generate(&proxy, opts);
-    Ok(Generated {
-        module_name: codegen::naming::module(&proxy.name).to_string(),
-        proxy_name: proxy.name.clone(),
-        tokens,
-        files_read,
-        warnings: diagnostics,
-        source: proxy.source,
-    })
+    let mut all = compile_all(&[bundle], opts);
+    all.pop().unwrap_or_else(|| Err(Diagnostics::default()))
+}
+
+/// Compiles several bundles as one environment: shared flow bundles first
+/// (a shared flow another one calls before its caller), so that a
+/// FlowCallout naming a shared flow of the same build calls its generated
+/// function directly. Results are in the order of `bundles`; each bundle
+/// has its own diagnostics.
+pub fn compile_all<P: AsRef<Path>>(
+    bundles: &[P],
+    opts: &Options,
+) -> Vec<Result<Generated, Diagnostics>> {
+    let mut parsed: Vec<Option<Parsed>> = bundles.iter().map(|b| Some(parse(b.as_ref()))).collect();
+    let order = shared_flows_first(&parsed);
+    let mut linked = sema::shared_flows::SharedFlowSigs::default();
+    let mut results: Vec<Option<Result<Generated, Diagnostics>>> =
+        (0..parsed.len()).map(|_| None).collect();
+    let mut shared_flow_names: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for i in order {
+        let Some(mut p) = parsed.get_mut(i).and_then(Option::take) else {
+            continue;
+        };
+        if let Some(bundle) = bundles.get(i) {
+            duplicate_shared_flow(&mut p, bundle.as_ref(), &mut shared_flow_names);
+        }
+        let analysis = analyze_parsed(p, opts, &linked);
+        let result = analysis.map(|a| {
+            if a.proxy.shared_flow.is_some() {
+                linked.add(&a.proxy);
+            }
+            let mut linked_shared_flows: Vec<String> = a
+                .proxy
+                .policies
+                .iter()
+                .filter_map(|p| match &p.body {
+                    ir::PolicyBody::FlowCallout(fc)
+                        if matches!(fc.call, ir::SharedFlowCall::Compiled { .. }) =>
+                    {
+                        Some(fc.shared_flow.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            linked_shared_flows.sort();
+            linked_shared_flows.dedup();
+            Generated {
+                linked_shared_flows,
+                module_name: codegen::naming::module_of(&a.proxy).to_string(),
+                proxy_name: a.proxy.name.clone(),
+                tokens: codegen::generate(&a.proxy, opts),
+                files_read: a.files_read,
+                warnings: a.diagnostics,
+                source: a.proxy.source,
+            }
+        });
+        results[i] = Some(result);
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Diagnostics::default())))
+        .collect()
+}
+
+/// Reports a shared flow bundle whose name another bundle of the build
+/// already has (FlowCallouts could not tell them apart).
+fn duplicate_shared_flow(p: &mut Parsed, bundle: &Path, seen: &mut BTreeMap<String, PathBuf>) {
+    if !p.xml.is_shared_flow() {
+        return;
+    }
+    let Some(d) = &p.xml.descriptor else { return };
+    let name = d
+        .attr_value("name")
+        .unwrap_or_else(|| p.xml.fallback_name.clone());
+    match seen.get(&name) {
+        Some(first) => p.diags.push(
+            Diagnostic::error(
+                diagnostics::Code::DUPLICATE_NAME,
+                format!(
+                    "shared flow `{name}` is also compiled from `{}` in this build",
+                    first.display()
+                ),
+            )
+            .at(d.span(), "second shared flow with this name")
+            .help(
+                "compile only one of them, or rename one (FlowCallout finds shared flows by name)",
+            ),
+        ),
+        None => {
+            seen.insert(name, bundle.to_owned());
+        }
+    }
 }
 
 /// Loads and validates a bundle without generating code: the validated
 /// model and its warnings (for tools such as `proxyc graph`), or every
 /// diagnostic when the bundle has errors.
 pub fn analyze(bundle: &Path, opts: &Options) -> Result<(ir::Proxy, Diagnostics), Diagnostics> {
-    analyze_bundle(bundle, opts).map(|a| (a.proxy, a.diagnostics))
+    analyze_parsed(
+        parse(bundle),
+        opts,
+        &sema::shared_flows::SharedFlowSigs::default(),
+    )
+    .map(|a| (a.proxy, a.diagnostics))
 }
 
-/// The result of [`analyze_bundle`].
+/// The result of [`analyze_parsed`].
 struct Analysis {
     proxy: ir::Proxy,
     diagnostics: Diagnostics,
     files_read: Vec<PathBuf>,
 }
 
-fn analyze_bundle(bundle: &Path, opts: &Options) -> Result<Analysis, Diagnostics> {
+/// A bundle read and parsed, not yet analysed.
+struct Parsed {
+    /// Whether anything could be loaded.
+    loaded: bool,
+    xml: sema::BundleXml,
+    diags: Diagnostics,
+    files_read: Vec<PathBuf>,
+    allow: Vec<String>,
+}
+
+/// Loads and parses a bundle.
+fn parse(bundle: &Path) -> Parsed {
     let mut diags = Diagnostics::default();
     let Some(loaded) = syntax::load::load(bundle, &mut diags) else {
-        return Err(diags);
+        return Parsed {
+            loaded: false,
+            xml: sema::BundleXml::default(),
+            diags,
+            files_read: Vec::new(),
+            allow: Vec::new(),
+        };
     };
     let xml = syntax::parse_bundle(&loaded, &mut diags);
-    let proxy = sema::analyze(&xml, opts, &mut diags);
     let mut files_read = loaded.tracked;
-    let bundle_allow = allow_file(bundle, &mut files_read);
+    let allow = allow_file(bundle, &mut files_read);
+    Parsed {
+        loaded: true,
+        xml,
+        diags,
+        files_read,
+        allow,
+    }
+}
+
+fn analyze_parsed(
+    parsed: Parsed,
+    opts: &Options,
+    linked: &sema::shared_flows::SharedFlowSigs,
+) -> Result<Analysis, Diagnostics> {
+    let Parsed {
+        loaded,
+        xml,
+        mut diags,
+        files_read,
+        allow,
+    } = parsed;
+    if !loaded {
+        return Err(diags);
+    }
+    let proxy = sema::analyze(&xml, opts, linked, &mut diags);
     diags.list.retain(|d| {
         d.severity == diagnostics::Severity::Error
-            || !opts.allow.iter().chain(&bundle_allow).any(|a| a == d.code)
+            || !opts.allow.iter().chain(&allow).any(|a| a == d.code)
     });
     match proxy.filter(|_| !diags.has_errors()) {
         Some(proxy) => Ok(Analysis {
@@ -119,6 +247,73 @@ fn analyze_bundle(bundle: &Path, opts: &Options) -> Result<Analysis, Diagnostics
         }),
         None => Err(diags),
     }
+}
+
+/// Orders shared flow bundles so that one called by another's FlowCallout
+/// comes first (a cycle is broken arbitrarily: its back edge is then a
+/// call through the gateway's mounted shared flows).
+fn shared_flows_first(parsed: &[Option<Parsed>]) -> Vec<usize> {
+    let name_of = |i: usize| -> Option<String> {
+        let p = parsed.get(i)?.as_ref()?;
+        let d = p.xml.descriptor.as_ref()?;
+        Some(
+            d.attr_value("name")
+                .unwrap_or_else(|| p.xml.fallback_name.clone()),
+        )
+    };
+    let calls = |i: usize| -> Vec<String> {
+        parsed
+            .get(i)
+            .and_then(Option::as_ref)
+            .map(|p| {
+                p.xml
+                    .policies
+                    .iter()
+                    .filter(|el| el.name == "FlowCallout")
+                    .filter_map(|el| el.child_text("SharedFlowBundle"))
+                    .map(|t| t.trimmed().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let shared: Vec<usize> = (0..parsed.len())
+        .filter(|&i| {
+            parsed
+                .get(i)
+                .and_then(Option::as_ref)
+                .is_some_and(|p| p.xml.is_shared_flow())
+        })
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    let mut state = vec![0u8; parsed.len()]; // 0 new, 1 visiting, 2 done
+    fn visit(
+        i: usize,
+        shared: &[usize],
+        state: &mut [u8],
+        out: &mut Vec<usize>,
+        name_of: &dyn Fn(usize) -> Option<String>,
+        calls: &dyn Fn(usize) -> Vec<String>,
+    ) {
+        if state.get(i).copied() != Some(0) {
+            return;
+        }
+        state[i] = 1;
+        for callee in calls(i) {
+            if let Some(&j) = shared
+                .iter()
+                .find(|&&j| name_of(j).as_deref() == Some(callee.as_str()))
+            {
+                visit(j, shared, state, out, name_of, calls);
+            }
+        }
+        state[i] = 2;
+        out.push(i);
+    }
+    for &i in &shared {
+        visit(i, &shared, &mut state, &mut out, &name_of, &calls);
+    }
+    out.extend((0..parsed.len()).filter(|i| !shared.contains(i)));
+    out
 }
 
 /// The name of the per-bundle file listing warning codes to silence.

@@ -156,6 +156,8 @@ pub struct Ctx {
     pub phase: Phase,
     /// User variables, indexed by compile-time slot numbers.
     pub slots: Box<[Slot]>,
+    /// Names of `slots` (the proxy's, or a running shared flow's).
+    pub slot_names: &'static [&'static str],
     /// `proxy.*`.
     pub proxy: ProxyVars,
     /// `target.*`, `route.*`.
@@ -194,6 +196,7 @@ impl Ctx {
             response: None,
             phase: Phase::ProxyRequest,
             slots,
+            slot_names: meta.slots,
             proxy,
             target: TargetVars::default(),
             client,

@@ -244,6 +244,9 @@ pub struct Environment {
     /// The route table of the gateway serving this environment, for
     /// in-process calls (LocalTargetConnection); set when proxies are mounted.
     routes: RwLock<Weak<Vec<Route>>>,
+    /// The shared flows mounted on that gateway (FlowCallouts to shared
+    /// flows compiled in other builds).
+    shared_flows: RwLock<Weak<crate::shared_flow::SharedFlows>>,
 }
 
 impl std::fmt::Debug for Environment {
@@ -275,6 +278,7 @@ impl Environment {
             system_uuid: uuid::Uuid::new_v4().to_string(),
             background,
             routes: RwLock::new(Weak::new()),
+            shared_flows: RwLock::new(Weak::new()),
         })
     }
 
@@ -314,6 +318,27 @@ impl Environment {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .upgrade()
+    }
+
+    /// Records the shared flows mounted on the gateway serving this environment.
+    pub(crate) fn set_shared_flows(&self, flows: Weak<crate::shared_flow::SharedFlows>) {
+        *self
+            .shared_flows
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = flows;
+    }
+
+    /// A shared flow mounted on the gateway serving this environment.
+    pub fn shared_flow(
+        &self,
+        name: &str,
+    ) -> Option<std::sync::Arc<dyn crate::shared_flow::CompiledSharedFlow>> {
+        self.shared_flows
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .upgrade()?
+            .get(name)
+            .cloned()
     }
 
     /// Whether per-request traces are recorded.

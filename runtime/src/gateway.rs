@@ -9,6 +9,7 @@ use crate::env::Environment;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::message::{Body, Message, MessageKind};
 use crate::proxy::{BoxFuture, CompiledProxy};
+use crate::shared_flow::{CompiledSharedFlow, SharedFlows};
 use crate::target::version_text;
 use crate::trace::{is_secret_header, masked};
 use hyper::body::Incoming;
@@ -23,7 +24,7 @@ use tokio::net::TcpListener;
 #[derive(Clone)]
 pub(crate) struct Route {
     segments: Vec<String>,
-    proxy: Arc<dyn CompiledProxy>,
+    pub(crate) proxy: Arc<dyn CompiledProxy>,
     endpoint: usize,
 }
 
@@ -31,6 +32,7 @@ pub(crate) struct Route {
 #[derive(Clone)]
 pub struct Gateway {
     routes: Arc<Vec<Route>>,
+    shared_flows: Arc<SharedFlows>,
     env: Arc<Environment>,
 }
 
@@ -68,6 +70,7 @@ impl Gateway {
     pub fn new(env: Arc<Environment>) -> Self {
         Gateway {
             routes: Arc::new(Vec::new()),
+            shared_flows: Arc::new(SharedFlows::new()),
             env,
         }
     }
@@ -106,6 +109,27 @@ impl Gateway {
         // LocalTargetConnections reach the latest route table.
         self.env.set_routes(Arc::downgrade(&self.routes));
         Ok(self)
+    }
+
+    /// Mounts a shared flow bundle for FlowCallouts of proxies compiled in
+    /// other builds (those compiled with it call it directly). Two shared
+    /// flows with the same name are an error.
+    pub fn mount_shared_flow(mut self, flow: impl CompiledSharedFlow) -> Result<Self, String> {
+        let name = flow.meta().name;
+        let flows = Arc::make_mut(&mut self.shared_flows);
+        if flows.insert(name, Arc::new(flow)).is_some() {
+            return Err(format!("shared flow `{name}` is mounted twice"));
+        }
+        self.env
+            .set_shared_flows(Arc::downgrade(&self.shared_flows));
+        Ok(self)
+    }
+
+    /// Checks that every shared flow and local target the mounted proxies
+    /// name is served here; the error lists each missing one with the proxy
+    /// and policy or endpoint naming it. [`Gateway::serve`] runs it first.
+    pub fn check(&self) -> Result<(), String> {
+        crate::requirements::check(&self.routes, &self.shared_flows)
     }
 
     /// The environment.
@@ -192,6 +216,8 @@ impl Gateway {
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
+        self.check()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let limits = self.env.config().limits.clone();
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
@@ -308,7 +334,29 @@ pub async fn dispatch_local(
     } else {
         std::mem::take(&mut request.path)
     };
-    let (route, pathsuffix, full) = match target {
+    let (route, pathsuffix, full) = resolve_local(&routes, target, suffix)?;
+    request.path = if full.is_empty() { "/".into() } else { full };
+    let route = route.clone();
+    drop(routes);
+    let mut ctx = new_ctx(
+        env,
+        &route,
+        request,
+        pathsuffix,
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    );
+    route.proxy.handle(route.endpoint, &mut ctx).await;
+    Ok(ctx.response.take().unwrap_or_else(Message::new_response))
+}
+
+/// The route a LocalTargetConnection names, the path suffix the other proxy
+/// sees and the full request path (`suffix` is the caller's path suffix).
+pub(crate) fn resolve_local<'r>(
+    routes: &'r [Route],
+    target: &LocalTarget,
+    suffix: String,
+) -> Result<(&'r Route, String, String), String> {
+    Ok(match target {
         LocalTarget::Proxy { proxy, endpoint } => {
             let route = routes
                 .iter()
@@ -340,19 +388,7 @@ pub async fn dispatch_local(
                 .ok_or_else(|| format!("no local proxy serves the path `{path}`"))?;
             (route, path_suffix(&full, consumed), full)
         }
-    };
-    request.path = if full.is_empty() { "/".into() } else { full };
-    let route = route.clone();
-    drop(routes);
-    let mut ctx = new_ctx(
-        env,
-        &route,
-        request,
-        pathsuffix,
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    );
-    route.proxy.handle(route.endpoint, &mut ctx).await;
-    Ok(ctx.response.take().unwrap_or_else(Message::new_response))
+    })
 }
 
 fn wildcards(segs: &[String]) -> usize {

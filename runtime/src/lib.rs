@@ -14,9 +14,12 @@ pub mod fault;
 pub mod flow;
 pub mod gateway;
 pub mod health;
+pub mod local_target;
 pub mod message;
 pub mod policies;
 pub mod proxy;
+mod requirements;
+pub mod shared_flow;
 pub mod target;
 pub mod target_servers;
 pub mod template;
@@ -32,6 +35,7 @@ pub mod vars;
 pub use env::{ConfigError, EnvConfig, Environment};
 pub use gateway::Gateway;
 pub use proxy::CompiledProxy;
+pub use shared_flow::CompiledSharedFlow;
 
 /// Includes the code `proxyc_compiler::Builder` wrote for proxy `name`
 /// (`$OUT_DIR/proxyc/<name>.rs`).
@@ -62,9 +66,11 @@ pub mod __private {
             refault,
         };
         pub use crate::gateway::LocalTarget;
+        pub use crate::local_target::call as call_local_target;
         pub use crate::message::{Message, MessageKind};
         pub use crate::policies::assign_message as am;
         pub use crate::policies::extract_variables as ev;
+        pub use crate::policies::flow_callout as fc;
         pub use crate::policies::integration_callout as ic;
         pub use crate::policies::message_ops as ops;
         pub use crate::policies::raise_fault as rf;
@@ -78,6 +84,9 @@ pub mod __private {
             pub use crate::balancer::{Algorithm, LoadBalancer, Server};
             pub use crate::health::{Check, HealthMonitor, HttpCheck};
         }
+        pub use crate::shared_flow::{
+            CompiledSharedFlow, LocalTargetRef, Requirements, SharedFlowMeta, SharedFlowRef,
+        };
         pub use crate::value::Value;
         pub use crate::vars::{MsgProp, MsgSel, TimePart, Var, read, write};
         pub use tracing::Instrument;

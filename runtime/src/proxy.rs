@@ -53,4 +53,10 @@ pub trait CompiledProxy: Send + Sync + 'static {
 
     /// Runs the PostClientFlow of `endpoint`, after the response was sent.
     fn post_client<'a>(&'a self, endpoint: usize, ctx: &'a mut Ctx) -> BoxFuture<'a, ()>;
+
+    /// Shared flows and local targets the proxy needs from its environment
+    /// (the gateway checks them at start-up); none by default.
+    fn requirements(&self) -> &'static crate::shared_flow::Requirements {
+        &crate::shared_flow::Requirements::NONE
+    }
 }

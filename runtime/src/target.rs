@@ -227,6 +227,17 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
     let mut msg = response_message(resp);
     let keep = props.retain_response_headers;
     msg.headers.retain(|(n, _)| keep.keeps(n));
+    store_response(ctx, msg, props)
+}
+
+/// Stores a target's response in `ctx.response`; a status outside
+/// `success.codes` is the `ErrorResponseCode` fault carrying it.
+pub(crate) fn store_response(
+    ctx: &mut Ctx,
+    msg: crate::message::Message,
+    props: &TargetProperties,
+) -> Result<(), Fault> {
+    let status = msg.status;
     if props.is_success(status) {
         ctx.response = Some(msg);
         Ok(())

@@ -21,6 +21,11 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("lb");
     proxyc_runtime::include_proxy!("tls_targets");
     proxyc_runtime::include_proxy!("retain");
+    proxyc_runtime::include_proxy!("sf_tagging");
+    proxyc_runtime::include_proxy!("sf_audit");
+    proxyc_runtime::include_proxy!("shared");
+    proxyc_runtime::include_proxy!("chain");
+    proxyc_runtime::include_proxy!("caller");
 }
 
 /// Every bundle of the shared corpus that compiles, one module each

@@ -8,9 +8,13 @@
 //! ```
 //!
 //! (set `PROXYC_CORPUS` when the corpus is not at `../shared/corpus`).
-//! The bundles that compile are also built: see build.rs and `proxyc_tests::corpus`.
+//! The bundles of each corpus folder (one public repository) are compiled
+//! together as one environment, so a proxy's FlowCallout to a shared flow of
+//! the same repository calls it directly; the snapshot names those links.
+//! The bundles that compile are also built (each on its own, FlowCallouts
+//! then going through the gateway): see build.rs and `proxyc_tests::corpus`.
 
-use proxyc_compiler::{Options, compile};
+use proxyc_compiler::{Options, compile_all};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -41,21 +45,43 @@ fn every_corpus_bundle_compiles_or_is_rejected_precisely() {
     assert!(bundles.len() > 10, "expected the corpus bundles");
     let mut report = String::new();
     let mut compiled = 0;
+    // One environment per repository folder.
+    let mut groups: std::collections::BTreeMap<String, Vec<&std::path::PathBuf>> =
+        std::collections::BTreeMap::new();
     for bundle in &bundles {
+        let rel = bundle.strip_prefix(&dir).unwrap_or(bundle);
+        let group = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        groups.entry(group).or_default().push(bundle);
+    }
+    let mut outcomes = Vec::new();
+    for (group, members) in &groups {
+        let results = std::panic::catch_unwind(|| compile_all(members, &Options::default()))
+            .unwrap_or_else(|_| panic!("the compiler panicked on the bundles of {group}"));
+        outcomes.extend(members.iter().copied().zip(results));
+    }
+    for (bundle, outcome) in outcomes {
         let rel = bundle
             .strip_prefix(&dir)
             .unwrap_or(bundle)
             .display()
             .to_string();
-        let outcome = std::panic::catch_unwind(|| compile(bundle, &Options::default()));
-        let Ok(outcome) = outcome else {
-            panic!("the compiler panicked on {rel}");
-        };
         match outcome {
             Ok(generated) => {
                 generated.render().expect("generated code formats");
                 compiled += 1;
-                let _ = writeln!(report, "{rel}: compiled");
+                if generated.linked_shared_flows.is_empty() {
+                    let _ = writeln!(report, "{rel}: compiled");
+                } else {
+                    let _ = writeln!(
+                        report,
+                        "{rel}: compiled, calling shared flows {}",
+                        generated.linked_shared_flows.join(", ")
+                    );
+                }
             }
             Err(diags) => {
                 assert!(diags.has_errors(), "{rel}: rejected without an error");

@@ -1,7 +1,7 @@
 //! Endpoints and flows as straight-line async code.
 
 use super::{Gen, naming};
-use crate::ir::{self, FaultHandling, Flows, RouteTarget, Step};
+use crate::ir::{self, FaultHandling, Flows, RouteTarget, Step, TargetConnection};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -39,7 +39,7 @@ impl Gen<'_> {
         }
     }
 
-    fn steps(&mut self, steps: &[Step]) -> TokenStream {
+    pub(super) fn steps(&mut self, steps: &[Step]) -> TokenStream {
         let s: Vec<TokenStream> = steps.iter().map(|s| self.step(s)).collect();
         quote!(#(#s)*)
     }
@@ -296,10 +296,27 @@ impl Gen<'_> {
         let request = self.segment(&te.flows, Half::Request, &set_name);
         let response = self.segment(&te.flows, Half::Response, &set_name);
         let fault_fn = self.fault_handler(&faults, &te.faults);
-        let url = self.template_string(&te.url, true, &TokenStream::new());
         let name = &te.name;
-        let props_value =
-            super::transport::props(&te.props, &super::transport::Site::target(&te.name));
+        let (statics, set_url, call) = match &te.connection {
+            TargetConnection::Http { url, props: p } => {
+                let url = self.template_string(url, true, &TokenStream::new());
+                let props_value =
+                    super::transport::props(p, &super::transport::Site::target(&te.name));
+                (
+                    quote!(static #props: __rt::TargetProperties = #props_value;),
+                    quote!(ctx.target.url = Some(#url);),
+                    quote! {
+                        let url = ctx.target.url.clone().unwrap_or_default();
+                        __rt::call_target(ctx, &url, &#props).await?;
+                    },
+                )
+            }
+            TargetConnection::Local(local) => {
+                let constant = naming::constant("LOCAL_TARGET_", &te.name);
+                let (statics, call) = self.local_connection(&constant, local);
+                (statics, TokenStream::new(), call)
+            }
+        };
         let buffer_response = self.proxy.needs_response_content.then(|| {
             quote! {
                 if let Some(resp) = ctx.response.as_mut() {
@@ -309,7 +326,7 @@ impl Gen<'_> {
         });
         let doc = format!(" TargetEndpoint `{}`, {}.", te.name, te.source);
         quote! {
-            static #props: __rt::TargetProperties = #props_value;
+            #statics
 
             #[doc = #doc]
             async fn #run(ctx: &mut __rt::Ctx) -> Result<(), __rt::Abort> {
@@ -330,11 +347,10 @@ impl Gen<'_> {
             /// Request flows, backend call, response flows.
             async fn #flow(ctx: &mut __rt::Ctx) -> Result<(), __rt::Abort> {
                 ctx.target.name = Some(#name);
-                ctx.target.url = Some(#url);
+                #set_url
                 ctx.phase = __rt::Phase::TargetRequest;
                 #request
-                let url = ctx.target.url.clone().unwrap_or_default();
-                __rt::call_target(ctx, &url, &#props).await?;
+                #call
                 ctx.phase = __rt::Phase::TargetResponse;
                 #buffer_response
                 #response

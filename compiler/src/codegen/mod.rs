@@ -4,9 +4,12 @@
 
 mod exprs;
 mod flows;
+mod local_target;
 pub mod naming;
 mod policies;
 mod transport;
+mod requirements;
+mod shared_flow;
 mod vars;
 
 use crate::Options;
@@ -25,7 +28,7 @@ pub(crate) struct Gen<'a> {
     condition_names: std::collections::BTreeMap<String, proc_macro2::Ident>,
 }
 
-/// Generates the module for a proxy.
+/// Generates the module for a proxy or a shared flow bundle.
 pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
     let runtime: TokenStream = opts
         .runtime_path
@@ -37,49 +40,29 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
         conditions: Vec::new(),
         condition_names: std::collections::BTreeMap::new(),
     };
-    let module = naming::module(&proxy.name);
+    let module = naming::module_of(proxy);
     let rt = g.runtime.clone();
     let name = &proxy.name;
     let revision = &proxy.revision;
     let source = &proxy.source;
-    let mod_doc = format!(" Proxy `{name}` (revision {revision}), compiled from `{source}`.");
-
-    let policies = g.policies();
-    let endpoints: Vec<TokenStream> = (0..proxy.endpoints.len())
-        .map(|i| g.proxy_endpoint(i))
-        .collect();
-    let targets: Vec<TokenStream> = (0..proxy.targets.len())
-        .map(|i| g.target_endpoint(i))
-        .collect();
+    let (mod_doc, items) = match &proxy.shared_flow {
+        Some(flow) => (
+            format!(
+                " Shared flow bundle `{name}` (revision {revision}), compiled from `{source}`."
+            ),
+            g.shared_flow_items(flow),
+        ),
+        None => (
+            format!(" Proxy `{name}` (revision {revision}), compiled from `{source}`."),
+            g.proxy_items(),
+        ),
+    };
     let conditions = std::mem::take(&mut g.conditions);
-    let transport::TransportStatics {
-        items: transport_statics,
-        tls,
-        load_balancers,
-        target_servers,
-    } = transport::statics(proxy);
     let instrument = proxy.policies.iter().any(ir::Policy::is_async).then(|| {
         quote!(
             use __rt::Instrument as _;
         )
     });
-
-    let endpoint_metas = proxy.endpoints.iter().map(|ep| {
-        let n = &ep.name;
-        let bp = &ep.base_path;
-        let pcf = !ep.post_client.is_empty();
-        quote!(__rt::EndpointMeta { name: #n, base_path: #bp, has_post_client_flow: #pcf })
-    });
-    let slot_names = proxy.slots.iter();
-    let handle_arms = proxy.endpoints.iter().enumerate().map(|(i, ep)| {
-        let run = naming::ident("proxy_endpoint_", &ep.name);
-        quote!(#i => __rt::boxed(#run(ctx)),)
-    });
-    let post_client_arms = proxy.endpoints.iter().enumerate().map(|(i, ep)| {
-        let run = format_ident!("{}_post_client", naming::ident("proxy_endpoint_", &ep.name));
-        quote!(#i => __rt::boxed(#run(ctx)),)
-    });
-
     quote! {
         #[doc = #mod_doc]
         // Generated names follow the bundle's names and not every item is
@@ -98,6 +81,49 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
             use #rt::__private::v1 as __rt;
             #instrument
 
+            #items
+            #(#conditions)*
+        }
+    }
+}
+
+impl Gen<'_> {
+    /// A proxy's items: its `Proxy` type and `META`, endpoints, targets and
+    /// policies.
+    fn proxy_items(&mut self) -> TokenStream {
+        let proxy = self.proxy;
+        let name = &proxy.name;
+        let revision = &proxy.revision;
+        let policies = self.policies();
+        let endpoints: Vec<TokenStream> = (0..proxy.endpoints.len())
+            .map(|i| self.proxy_endpoint(i))
+            .collect();
+        let targets: Vec<TokenStream> = (0..proxy.targets.len())
+            .map(|i| self.target_endpoint(i))
+            .collect();
+        let endpoint_metas = proxy.endpoints.iter().map(|ep| {
+            let n = &ep.name;
+            let bp = &ep.base_path;
+            let pcf = !ep.post_client.is_empty();
+            quote!(__rt::EndpointMeta { name: #n, base_path: #bp, has_post_client_flow: #pcf })
+        });
+        let slot_names = proxy.slots.iter();
+        let handle_arms = proxy.endpoints.iter().enumerate().map(|(i, ep)| {
+            let run = naming::ident("proxy_endpoint_", &ep.name);
+            quote!(#i => __rt::boxed(#run(ctx)),)
+        });
+        let post_client_arms = proxy.endpoints.iter().enumerate().map(|(i, ep)| {
+            let run = format_ident!("{}_post_client", naming::ident("proxy_endpoint_", &ep.name));
+            quote!(#i => __rt::boxed(#run(ctx)),)
+        });
+        let requirements = self.requirements();
+        let transport::TransportStatics {
+            items: transport_statics,
+            tls,
+            load_balancers,
+            target_servers,
+        } = transport::statics(proxy);
+        quote! {
             /// The compiled proxy; mount it on a `proxyc_runtime::Gateway`.
             #[derive(Debug, Clone, Copy, Default)]
             pub struct Proxy;
@@ -133,12 +159,12 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
                         _ => __rt::boxed(async {}),
                     }
                 }
+                #requirements
             }
 
             #(#endpoints)*
             #(#targets)*
             #policies
-            #(#conditions)*
         }
     }
 }

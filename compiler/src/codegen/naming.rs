@@ -53,6 +53,17 @@ pub fn module(proxy: &str) -> Ident {
     Ident::new(&s, Span::call_site())
 }
 
+/// The module name of a compiled bundle: the proxy's [`module`], or
+/// `sf_<name>` for a shared flow bundle (so a proxy and a shared flow of the
+/// same name do not collide).
+pub fn module_of(bundle: &crate::ir::Proxy) -> Ident {
+    if bundle.shared_flow.is_some() {
+        ident("sf_", &bundle.name)
+    } else {
+        module(&bundle.name)
+    }
+}
+
 fn is_keyword(s: &str) -> bool {
     matches!(
         s,

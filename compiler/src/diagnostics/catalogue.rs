@@ -71,6 +71,9 @@ impl Code {
         LB_ALGORITHM = "PXC306": "a LoadBalancer Algorithm other than RoundRobin, Weighted or LeastConnections";
         LB_FALLBACK = "PXC307": "a LoadBalancer has more than one fallback Server";
         HEALTH_MONITOR = "PXC308": "a HealthMonitor lacks IntervalInSec or its TCPMonitor/HTTPMonitor, or has both";
+        // ----- shared flows and proxy chaining (PXC33x)
+        SHARED_FLOW_ENTRY = "PXC330": "a shared flow bundle has no shared flow, or several and none named `default`";
+        FLOW_CALLOUT_SELF = "PXC331": "a shared flow's FlowCallout calls the shared flow bundle it belongs to";
         // ----- expressions: PXC1xx conditions, PXC2xx templates (codes owned by expr::)
         // ----- warnings
         UNKNOWN_ELEMENT = "PXW001": "an element proxyc does not know is ignored";
@@ -90,5 +93,7 @@ impl Code {
         PATH_WITHOUT_LOAD_BALANCER = "PXW301": "an HTTPTargetConnection Path is only used with a LoadBalancer";
         HEALTH_MONITOR_IDLE = "PXW302": "a HealthMonitor has no effect (disabled, no LoadBalancer or MaxFailures 0)";
         PROPERTY_NOT_APPLIED = "PXW303": "a documented transport property proxyc accepts but does not apply";
+        SHARED_FLOW_UNREACHABLE = "PXW310": "a shared flow of a bundle other than the one FlowCallout runs never runs";
+        SHARED_FLOW_NOT_IN_BUILD = "PXW311": "a FlowCallout calls a shared flow this build does not compile (it must be mounted on the gateway)";
     }
 }

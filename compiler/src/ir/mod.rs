@@ -4,11 +4,13 @@
 pub mod integration;
 pub mod policy;
 pub mod transport;
+pub mod shared_flow;
 pub mod var;
 
 pub use integration::*;
 pub use policy::*;
 pub use transport::*;
+pub use shared_flow::*;
 pub use var::*;
 
 use crate::expr::{condition, template};
@@ -74,6 +76,9 @@ pub struct Proxy {
     pub needs_request_content: bool,
     /// Whether any policy or condition reads the response content.
     pub needs_response_content: bool,
+    /// The flow of a SharedFlow bundle (`sharedflowbundle/`); a shared flow
+    /// bundle has no endpoints.
+    pub shared_flow: Option<SharedFlow>,
 }
 
 /// A Step: a policy, optionally guarded.
@@ -259,10 +264,8 @@ pub struct TargetEndpoint {
     pub name: String,
     /// Flows.
     pub flows: Flows,
-    /// `HTTPTargetConnection/URL`, or its `Path` with a LoadBalancer.
-    pub url: Template,
-    /// Transport properties.
-    pub props: TargetProps,
+    /// `HTTPTargetConnection` or `LocalTargetConnection`.
+    pub connection: TargetConnection,
     /// Fault handling.
     pub faults: FaultHandling,
     /// Where it is.

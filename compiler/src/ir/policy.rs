@@ -4,7 +4,9 @@ mod service_callout;
 
 pub use service_callout::*;
 
-use super::{IntegrationCallout, MsgSel, SetIntegrationRequest, SourceRef, Template, Var};
+use super::{
+    FlowCallout, IntegrationCallout, MsgSel, SetIntegrationRequest, SourceRef, Template, Var,
+};
 
 #[path = "extract_variables.rs"]
 mod extract_variables;
@@ -44,6 +46,8 @@ pub enum PolicyBody {
     ExtractVariables(ExtractVariables),
     /// ServiceCallout.
     ServiceCallout(Box<ServiceCallout>),
+    /// FlowCallout.
+    FlowCallout(Box<FlowCallout>),
 }
 
 /// Whether a created message is a request or a response.
@@ -223,7 +227,9 @@ impl Policy {
             | PolicyBody::RaiseFault(_)
             | PolicyBody::ExtractVariables(_)
             | PolicyBody::SetIntegrationRequest(_) => false,
-            PolicyBody::IntegrationCallout(_) | PolicyBody::ServiceCallout(_) => true,
+            PolicyBody::IntegrationCallout(_)
+            | PolicyBody::ServiceCallout(_)
+            | PolicyBody::FlowCallout(_) => true,
         }
     }
 }

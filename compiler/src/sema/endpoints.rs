@@ -48,7 +48,7 @@ const UNAPPLIED_TARGET_PROPERTIES: &[&str] = &[
 ];
 
 impl Sema<'_> {
-    fn steps(&mut self, parent: Option<&Element>) -> Vec<ir::Step> {
+    pub(super) fn steps(&mut self, parent: Option<&Element>) -> Vec<ir::Step> {
         let Some(parent) = parent else {
             return Vec::new();
         };
@@ -91,7 +91,7 @@ impl Sema<'_> {
         }
     }
 
-    fn flows(&mut self, ep: &Element) -> ir::Flows {
+    pub(super) fn flows(&mut self, ep: &Element) -> ir::Flows {
         let pre = self.flow_steps(ep.child("PreFlow"));
         let post = self.flow_steps(ep.child("PostFlow"));
         let mut conditional = Vec::new();
@@ -145,7 +145,7 @@ impl Sema<'_> {
     }
 
     /// FaultRules (`reverse` = ProxyEndpoint order, bottom to top) and the DefaultFaultRule.
-    fn fault_handling(&mut self, ep: &Element, reverse: bool) -> ir::FaultHandling {
+    pub(super) fn fault_handling(&mut self, ep: &Element, reverse: bool) -> ir::FaultHandling {
         let mut rules: Vec<ir::FaultRule> = ep
             .child("FaultRules")
             .map(|frs| {
@@ -320,14 +320,15 @@ impl Sema<'_> {
                 continue;
             };
             let Some(conn) = ep.child("HTTPTargetConnection") else {
-                let what = ep
-                    .children
-                    .iter()
-                    .find(|c| c.name == "LocalTargetConnection" || c.name == "ScriptTarget");
+                if let Some(local) = ep.child("LocalTargetConnection") {
+                    out.extend(self.local_target_endpoint(ep, name, local));
+                    continue;
+                }
+                let what = ep.children.iter().find(|c| c.name == "ScriptTarget");
                 let d = match what {
                     Some(c) => Diagnostic::error(Code::UNSUPPORTED_FEATURE, format!("<{}> targets are not supported by proxyc yet", c.name))
                         .at(c.span(), "unsupported connection")
-                        .help("use an HTTPTargetConnection with a URL"),
+                        .help("use an HTTPTargetConnection with a URL, or a LocalTargetConnection"),
                     None => Diagnostic::error(Code::MISSING_ELEMENT, format!("TargetEndpoint `{name}` has no HTTPTargetConnection"))
                         .at(ep.span(), "no connection")
                         .help("add <HTTPTargetConnection><URL>https://backend.example.com</URL></HTTPTargetConnection>"),
@@ -374,8 +375,7 @@ impl Sema<'_> {
             out.push(ir::TargetEndpoint {
                 name,
                 flows,
-                url,
-                props,
+                connection: ir::TargetConnection::Http { url, props },
                 faults,
                 source,
             });

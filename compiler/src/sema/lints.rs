@@ -199,6 +199,17 @@ fn messages_used(body: &PolicyBody) -> Vec<usize> {
             _ => Vec::new(),
         },
         PolicyBody::SetIntegrationRequest(_) => Vec::new(),
+        // A shared flow compiled in the build may read any of its variables.
+        PolicyBody::FlowCallout(fc) => shared_flow_slots(fc),
+    }
+}
+
+/// The caller's slots a compiled-in shared flow shares (none are known for
+/// a mounted one).
+fn shared_flow_slots(fc: &ir::FlowCallout) -> Vec<usize> {
+    match &fc.call {
+        ir::SharedFlowCall::Compiled { slot_map, .. } => slot_map.clone(),
+        ir::SharedFlowCall::Mounted => Vec::new(),
     }
 }
 
@@ -246,6 +257,15 @@ fn written_slots(policies: &[ir::Policy]) -> BTreeSet<usize> {
                     Var::Slot(i) => Some(*i),
                     _ => None,
                 }));
+                continue;
+            }
+            PolicyBody::FlowCallout(fc) => {
+                // Parameters, and whatever the shared flow may set.
+                out.extend(fc.params.iter().filter_map(|p| match p.target {
+                    Var::Slot(i) => Some(i),
+                    _ => None,
+                }));
+                out.extend(shared_flow_slots(fc));
                 continue;
             }
         };

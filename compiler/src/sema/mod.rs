@@ -4,14 +4,17 @@
 mod endpoints;
 mod expr;
 mod lints;
+mod local_target;
 mod policies;
 mod transport;
+pub mod shared_flows;
 pub mod vars;
 
 use crate::Options;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Span};
 use crate::ir;
 use crate::syntax::xml::Element;
+use shared_flows::SharedFlowSigs;
 use std::collections::BTreeMap;
 use vars::VarTable;
 
@@ -32,6 +35,21 @@ pub struct BundleXml {
     pub fallback_name: String,
     /// Files found in `proxies/`, parsed or not.
     pub proxy_files: usize,
+    /// `sharedflows/*.xml` (shared flow bundles).
+    pub shared_flows: Vec<Element>,
+    /// Whether the bundle folder is `sharedflowbundle/`.
+    pub is_shared_flow_bundle: bool,
+}
+
+impl BundleXml {
+    /// Whether this is a SharedFlow bundle (by folder or descriptor).
+    pub fn is_shared_flow(&self) -> bool {
+        self.is_shared_flow_bundle
+            || self
+                .descriptor
+                .as_ref()
+                .is_some_and(|d| d.name == "SharedFlowBundle")
+    }
 }
 
 /// State of one analysis.
@@ -51,6 +69,10 @@ pub(crate) struct Sema<'a> {
     reads: Vec<(String, Span)>,
     /// IntegrationEndpoints: name → `AsyncExecution`.
     integration_endpoints: BTreeMap<String, bool>,
+    /// Shared flows compiled in the same build (for FlowCallout).
+    pub(crate) linked: &'a SharedFlowSigs,
+    /// The shared flow bundle being analysed, if it is one (its own name).
+    pub(crate) shared_flow_name: Option<String>,
 }
 
 impl<'a> Sema<'a> {
@@ -138,8 +160,14 @@ impl<'a> Sema<'a> {
     }
 }
 
-/// Analyses a bundle.
-pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Option<ir::Proxy> {
+/// Analyses a bundle; `linked` are the shared flows compiled in the same
+/// build, which FlowCallouts call directly.
+pub fn analyze(
+    xml: &BundleXml,
+    opts: &Options,
+    linked: &SharedFlowSigs,
+    diags: &mut Diagnostics,
+) -> Option<ir::Proxy> {
     let mut sema = Sema {
         opts,
         diags,
@@ -151,23 +179,13 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
         policies: Vec::new(),
         reads: Vec::new(),
         integration_endpoints: BTreeMap::new(),
+        linked,
+        shared_flow_name: None,
     };
-    let shared_flow = xml
-        .descriptor
-        .as_ref()
-        .filter(|d| d.name == "SharedFlowBundle");
-    if let Some(d) = shared_flow {
-        sema.diags.push(
-            Diagnostic::error(
-                Code::UNSUPPORTED_FEATURE,
-                "shared flow bundles are not supported by proxyc yet",
-            )
-            .at(d.span(), "a SharedFlowBundle")
-            .help("proxyc compiles API proxy bundles (apiproxy/); shared flows and FlowCallout are planned"),
-        );
-        return None;
+    if xml.is_shared_flow() {
+        return sema.shared_flow_bundle(xml);
     }
-    let (name, revision, source) = sema.descriptor(xml);
+    let (name, revision, source) = sema.descriptor(xml, "APIProxy");
     sema.index_policies(&xml.policies);
     sema.index_integration_endpoints(&xml.integration_endpoints);
     let targets = sema.target_endpoints(&xml.targets);
@@ -196,11 +214,14 @@ pub fn analyze(xml: &BundleXml, opts: &Options, diags: &mut Diagnostics) -> Opti
         needs_request_content: sema.needs_request_content,
         needs_response_content: sema.needs_response_content,
         slots: sema.vars.into_slots(),
+        shared_flow: None,
     })
 }
 
 impl Sema<'_> {
-    fn descriptor(&mut self, xml: &BundleXml) -> (String, String, String) {
+    /// Name, revision and location of the descriptor, whose root element
+    /// must be `root` (`APIProxy` or `SharedFlowBundle`).
+    fn descriptor(&mut self, xml: &BundleXml, root: &str) -> (String, String, String) {
         let Some(d) = &xml.descriptor else {
             return (
                 xml.fallback_name.clone(),
@@ -208,14 +229,21 @@ impl Sema<'_> {
                 format!("{}.xml", xml.fallback_name),
             );
         };
-        if d.name != "APIProxy" {
+        if d.name != root {
+            let folder = if root == "APIProxy" {
+                "apiproxy"
+            } else {
+                "sharedflowbundle"
+            };
             self.diags.push(
                 Diagnostic::error(
                     Code::UNEXPECTED_ROOT,
-                    format!("expected <APIProxy>, found <{}>", d.name),
+                    format!("expected <{root}>, found <{}>", d.name),
                 )
                 .at(d.span(), "root element")
-                .help("the XML file directly in apiproxy/ must be the APIProxy descriptor"),
+                .help(format!(
+                    "the XML file directly in {folder}/ must be the {root} descriptor"
+                )),
             );
         }
         let name = d

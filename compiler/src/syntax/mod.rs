@@ -11,6 +11,7 @@ use load::LoadedBundle;
 pub fn parse_bundle(bundle: &LoadedBundle, diags: &mut Diagnostics) -> BundleXml {
     let mut out = BundleXml {
         fallback_name: "proxy".into(),
+        is_shared_flow_bundle: bundle.root == "sharedflowbundle",
         ..BundleXml::default()
     };
     let mut descriptors = Vec::new();
@@ -35,8 +36,9 @@ pub fn parse_bundle(bundle: &LoadedBundle, diags: &mut Diagnostics) -> BundleXml
             "targets" => out.targets.push(el),
             "policies" => out.policies.push(el),
             "integration-endpoints" => out.integration_endpoints.push(el),
-            // Other folders (manifests, sharedflows) are
-            // read where supported; unknown ones are not configuration.
+            "sharedflows" => out.shared_flows.push(el),
+            // Other folders (manifests) are read where supported; unknown
+            // ones are not configuration.
             _ => {}
         }
     }
@@ -61,7 +63,7 @@ pub fn parse_bundle(bundle: &LoadedBundle, diags: &mut Diagnostics) -> BundleXml
                     names.join(", ")
                 ),
             )
-            .help("keep exactly one APIProxy descriptor directly in the bundle folder");
+            .help("keep exactly one descriptor (APIProxy or SharedFlowBundle) directly in the bundle folder");
             if let Some((_, el)) = descriptors.first() {
                 d = d.at(el.span(), "one of them");
             }

@@ -3,6 +3,7 @@
 
 pub mod assign_message;
 pub mod extract_variables;
+pub mod flow_callout;
 pub mod integration_callout;
 pub mod message_ops;
 pub mod raise_fault;

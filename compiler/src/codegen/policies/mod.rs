@@ -2,6 +2,7 @@
 
 mod assign_message;
 mod extract_variables;
+mod flow_callout;
 mod integration;
 mod message_ops;
 mod raise_fault;
@@ -34,6 +35,7 @@ impl Gen<'_> {
                 PolicyBody::IntegrationCallout(ic) => self.integration_callout(&meta, ic),
                 PolicyBody::ExtractVariables(ev) => self.extract_variables(&meta, ev),
                 PolicyBody::ServiceCallout(sc) => self.service_callout(&meta, name, sc),
+                PolicyBody::FlowCallout(fc) => self.flow_callout(&meta, fc),
             };
             let sig = if policy.is_async() {
                 quote!(async fn #func(ctx: &mut __rt::Ctx) -> Result<(), __rt::Fault>)

@@ -4,7 +4,7 @@
 use super::super::Gen;
 use super::super::vars;
 use super::message_ops::OpsTarget;
-use crate::ir::{Audience, CalloutAuth, CalloutConnection, LocalTarget, ServiceCallout};
+use crate::ir::{Audience, CalloutAuth, CalloutConnection, ServiceCallout};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -88,17 +88,10 @@ impl Gen<'_> {
                     quote!(Some(#url)),
                 )
             }
-            CalloutConnection::Local(LocalTarget::Proxy { proxy, endpoint }) => {
-                let endpoint = opt_str(endpoint.as_ref());
-                (
-                    quote!(__rt::sc::Target::Local(__rt::LocalTarget::Proxy { proxy: #proxy, endpoint: #endpoint })),
-                    quote!(None),
-                )
+            CalloutConnection::Local(local) => {
+                let local = super::super::local_target::local_target(local);
+                (quote!(__rt::sc::Target::Local(#local)), quote!(None))
             }
-            CalloutConnection::Local(LocalTarget::Path(p)) => (
-                quote!(__rt::sc::Target::Local(__rt::LocalTarget::Path(#p))),
-                quote!(None),
-            ),
         };
         let ops = self.message_ops(
             &sc.ops,

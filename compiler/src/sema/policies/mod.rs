@@ -3,6 +3,7 @@
 
 mod assign_message;
 mod extract_variables;
+mod flow_callout;
 mod integration_callout;
 mod message_ops;
 mod raise_fault;
@@ -19,6 +20,7 @@ use crate::syntax::xml::{Element, Text};
 const SUPPORTED: &[&str] = &[
     "AssignMessage",
     "ExtractVariables",
+    "FlowCallout",
     "IntegrationCallout",
     "RaiseFault",
     "ServiceCallout",
@@ -98,13 +100,18 @@ impl<'a> Sema<'a> {
         }
         let Some(&el) = self.policy_xml.get(key) else {
             let known: Vec<&str> = self.policy_xml.keys().map(String::as_str).collect();
+            let root = if self.shared_flow_name.is_some() {
+                "sharedflowbundle"
+            } else {
+                "apiproxy"
+            };
             let mut d = Diagnostic::error(Code::UNKNOWN_POLICY, format!("no policy named `{key}`"))
-                .at(name.span(), "not found in apiproxy/policies/");
+                .at(name.span(), format!("not found in {root}/policies/"));
             d = match crate::suggest::closest(key, &known) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => {
-                    d.help("add the policy file to apiproxy/policies/ or fix the Step's <Name>")
-                }
+                None => d.help(format!(
+                    "add the policy file to {root}/policies/ or fix the Step's <Name>"
+                )),
             };
             self.diags.push(d);
             return None;
@@ -220,6 +227,7 @@ impl<'a> Sema<'a> {
             "ServiceCallout" => {
                 ir::PolicyBody::ServiceCallout(Box::new(self.service_callout(el, name)?))
             }
+            "FlowCallout" => ir::PolicyBody::FlowCallout(Box::new(self.flow_callout(el)?)),
             _ => ir::PolicyBody::RaiseFault(self.raise_fault(el)?),
         };
         Some(ir::Policy {

@@ -166,7 +166,8 @@ impl Sema<'_> {
         None
     }
 
-    fn callout_local(&mut self, local: &Element) -> Option<LocalTarget> {
+    /// A `LocalTargetConnection` (ServiceCallout or TargetEndpoint).
+    pub(in crate::sema) fn callout_local(&mut self, local: &Element) -> Option<LocalTarget> {
         self.check_children(local, &["APIProxy", "ProxyEndpoint", "Path"]);
         let text = |n: &str| {
             local

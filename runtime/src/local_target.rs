@@ -1,0 +1,54 @@
+//! TargetEndpoints with a `LocalTargetConnection`: the request runs
+//! through the full flow of another proxy of the environment, in-process,
+//! through the gateway's [`dispatch_local`] (shared with ServiceCallout).
+
+use crate::ctx::Ctx;
+use crate::fault::{Fault, FaultCategory, codes};
+use crate::gateway::{LocalTarget, dispatch_local};
+use crate::message::{Message, MessageKind};
+use crate::target::{TargetProperties, store_response};
+
+/// Sends `ctx.request` to the local proxy `target` and stores its response
+/// in `ctx.response`. The other proxy sees the path suffix (and the query,
+/// as `target.copy.*` say), the headers and the body; a status outside 1xx–3xx
+/// is the `ErrorResponseCode` fault, as for an HTTP target.
+pub async fn call(ctx: &mut Ctx, target: &'static LocalTarget) -> Result<(), Fault> {
+    let path = if ctx.target.copy_pathsuffix && !ctx.proxy.pathsuffix.is_empty() {
+        ctx.proxy.pathsuffix.clone()
+    } else {
+        "/".to_owned()
+    };
+    let query = if ctx.target.copy_queryparams {
+        ctx.request.query.clone()
+    } else {
+        Vec::new()
+    };
+    let request = Message {
+        kind: MessageKind::Request,
+        verb: ctx.request.verb.clone(),
+        path,
+        query,
+        version: ctx.request.version.clone(),
+        status: 0,
+        reason: None,
+        headers: ctx.request.headers.clone(),
+        body: std::mem::take(&mut ctx.request.body),
+    };
+    if let Some(t) = &mut ctx.trace {
+        t.note(format!("→ local target {target:?}"));
+    }
+    let env = std::sync::Arc::clone(&ctx.env);
+    let response = dispatch_local(&env, target, request).await.map_err(|why| {
+        Fault::platform(
+            codes::SERVICE_UNAVAILABLE,
+            503,
+            FaultCategory::Messaging,
+            format!("The local target is unavailable: {why}"),
+        )
+        .with_reason("LOCAL_TARGET_NOT_FOUND")
+    })?;
+    if let Some(t) = &mut ctx.trace {
+        t.note(format!("← local target {}", response.status));
+    }
+    store_response(ctx, response, &TargetProperties::DEFAULT)
+}
