@@ -75,12 +75,54 @@ const SECRET_WORDS: &[&str] = &[
 ];
 
 /// The value to show for a variable in a trace: `***` for secrets (by name,
-/// or listed in the environment's `trace_mask`), the value otherwise.
+/// `private.` variables as Apigee masks them, or listed in the
+/// environment's `trace_mask`), the value otherwise.
 pub fn masked<'a>(name: &str, value: &'a str, mask: &[String]) -> &'a str {
+    if is_masked(name, mask) { "***" } else { value }
+}
+
+/// Whether a variable's value is masked in traces (see [`masked`]).
+pub fn is_masked(name: &str, mask: &[String]) -> bool {
     let lower = name.to_ascii_lowercase();
-    let secret = SECRET_WORDS.iter().any(|w| lower.contains(w))
-        || mask.iter().any(|m| m.eq_ignore_ascii_case(name));
+    lower.starts_with("private.")
+        || SECRET_WORDS.iter().any(|w| lower.contains(w))
+        || mask.iter().any(|m| m.eq_ignore_ascii_case(name))
+}
+
+/// The value to show for a header of `message` (`request`, `response`):
+/// secret headers always masked; `trace_mask` entries match the bare header
+/// name or the variable (`request.header.x-card`).
+pub fn masked_header<'a>(message: &str, name: &str, value: &'a str, mask: &[String]) -> &'a str {
+    let secret = is_secret_header(name)
+        || is_masked(name, mask)
+        || is_masked(&format!("{message}.header.{name}"), mask);
     if secret { "***" } else { value }
+}
+
+/// A URI as a trace shows it: query parameters whose names are secret
+/// (`access_token`, `key`, `trace_mask` entries as bare names or
+/// `request.queryparam.<name>`) have their values replaced by `***`.
+pub fn masked_uri(uri: &str, mask: &[String]) -> String {
+    let Some((path, query)) = uri.split_once('?') else {
+        return uri.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decoded = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            let qualified = format!("request.queryparam.{decoded}");
+            let secret = decoded.eq_ignore_ascii_case("key")
+                || is_masked(&decoded, mask)
+                || is_masked(&qualified, mask);
+            if secret && !value.is_empty() {
+                format!("{name}=***")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect();
+    format!("{path}?{}", parts.join("&"))
 }
 
 impl Trace {
@@ -167,6 +209,30 @@ mod tests {
         assert_eq!(masked("private.secret", "abc", &[]), "***");
         assert_eq!(masked("my.var", "abc", &["my.var".to_owned()]), "***");
         assert_eq!(masked("greeting", "hello", &[]), "hello");
+        assert_eq!(masked("private.pin", "1234", &[]), "***");
+    }
+
+    #[test]
+    fn headers_match_bare_and_qualified_mask_entries() {
+        let mask = ["request.header.x-card".to_owned(), "x-ssn".to_owned()];
+        assert_eq!(
+            masked_header("request", "Authorization", "Bearer a", &[]),
+            "***"
+        );
+        assert_eq!(masked_header("request", "X-Card", "4111", &mask), "***");
+        assert_eq!(masked_header("response", "x-ssn", "078", &mask), "***");
+        assert_eq!(masked_header("response", "x-card", "4111", &mask), "4111");
+        assert_eq!(masked_header("request", "accept", "*/*", &mask), "*/*");
+    }
+
+    #[test]
+    fn uri_query_values_are_masked_by_name() {
+        let mask = ["request.queryparam.card".to_owned()];
+        assert_eq!(
+            masked_uri("http://h/p?access_token=abc&q=1&key=k&card=4111", &mask),
+            "http://h/p?access_token=***&q=1&key=***&card=***"
+        );
+        assert_eq!(masked_uri("http://h/p", &mask), "http://h/p");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub struct TestGateway {
     /// The echo backend.
     pub echo: RunningServer<Echo>,
     stop: Option<oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 /// A response as a test sees it.
@@ -90,13 +91,14 @@ impl TestGateway {
             .expect("bind gateway");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(gateway.serve(listener, async {
+        let serving = tokio::spawn(gateway.serve(listener, async {
             let _ = stopped.await;
         }));
         TestGateway {
             addr,
             echo,
             stop: Some(stop),
+            serving: Some(serving),
         }
     }
 
@@ -132,6 +134,17 @@ impl TestGateway {
             headers,
             body,
         }
+    }
+
+    /// Starts graceful shutdown; the returned task ends once in-flight
+    /// requests have drained.
+    pub fn begin_shutdown(&mut self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.serving
+            .take()
+            .unwrap_or_else(|| tokio::spawn(async { Ok(()) }))
     }
 
     /// `GET path`.

@@ -383,6 +383,8 @@ impl Sema<'_> {
             let Some(url) = self.value_template(url_text) else {
                 continue;
             };
+            // Same URL rules as ServiceCallout: a literal scheme (PXC054).
+            self.check_callout_url(url_text, &url, false);
             let props = self.target_props(conn);
             let flows = self.flows(ep);
             let faults = self.fault_handling(ep, false);
