@@ -40,7 +40,7 @@ pub async fn buffer(msg: &mut Message, limit: usize) -> Result<(), Fault> {
 }
 
 /// `protocol.http.TooBigBody` for a body over the limit.
-pub fn too_big(kind: MessageKind) -> Fault {
+fn too_big(kind: MessageKind) -> Fault {
     let status = match kind {
         MessageKind::Request => 413,
         MessageKind::Response => 502,

@@ -2,7 +2,7 @@
 //! hyper requests into flow contexts, graceful shutdown, and a
 //! `tower::Service` for embedding a proxy in an existing server.
 
-use crate::body::{headers_from_map, into_http_response, too_big};
+use crate::body::{headers_from_map, into_http_response};
 use crate::client::OutBody;
 use crate::ctx::{ClientVars, Ctx, ProxyVars};
 use crate::env::Environment;
@@ -10,7 +10,7 @@ use crate::fault::{Fault, FaultCategory, codes};
 use crate::message::{Body, Message, MessageKind};
 use crate::proxy::{BoxFuture, CompiledProxy};
 use crate::target::version_text;
-use crate::trace::{masked_header, masked_uri};
+use crate::trace::{is_masked_param, masked_header, masked_uri};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use std::convert::Infallible;
@@ -157,9 +157,6 @@ impl Gateway {
                 format!("Unable to identify proxy for host: default and url: {path}"),
             ));
         };
-        if declared_length(&req).is_some_and(|n| n > self.env.max_body_bytes() as u64) {
-            return fault_response(too_big(MessageKind::Request));
-        }
         let pathsuffix = path_suffix(&path, consumed);
         let meta = route.proxy.meta();
         let ep = meta.endpoints.get(route.endpoint);
@@ -168,8 +165,16 @@ impl Gateway {
         let mask = &self.env.config().trace_mask;
         if let Some(t) = &mut ctx.trace {
             t.note(format!("request {}", masked_uri(&ctx.request.uri(), mask)));
+            for (name, value) in &ctx.request.query {
+                if is_masked_param(name, mask) {
+                    t.secret(value);
+                }
+            }
             for (name, value) in &ctx.request.headers {
                 let shown = masked_header("request", name, value, mask);
+                if shown != value {
+                    t.secret(value);
+                }
                 t.note(format!("request header {name}: {shown}"));
             }
         }
@@ -184,6 +189,9 @@ impl Gateway {
             t.note(format!("response {}", response.status));
             for (name, value) in &response.headers {
                 let shown = masked_header("response", name, value, mask);
+                if shown != value {
+                    t.secret(value);
+                }
                 t.note(format!("response header {name}: {shown}"));
             }
             (self.trace_sink)(&t.render(&format!("{} {} ({})", ctx.request.verb, path, meta.name)));
@@ -436,17 +444,6 @@ pub fn request_message(req: http::Request<Incoming>) -> Message {
         headers,
         body: Body::Stream(body),
     }
-}
-
-/// The `Content-Length` a request declares, if any.
-fn declared_length<B>(req: &http::Request<B>) -> Option<u64> {
-    req.headers()
-        .get(http::header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// `flow.APITimedOut` (504): the proxy flows took longer than the limit.

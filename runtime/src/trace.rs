@@ -47,6 +47,9 @@ pub enum TraceEvent {
 pub struct Trace {
     /// Events in order.
     pub events: Vec<TraceEvent>,
+    /// Values masked where they were seen; masked wherever else they show
+    /// up (a backend echoing a credential, a variable copied from one).
+    secrets: Vec<String>,
 }
 
 /// Header names whose values are always masked in traces.
@@ -111,11 +114,7 @@ pub fn masked_uri(uri: &str, mask: &[String]) -> String {
         .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let decoded = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-            let qualified = format!("request.queryparam.{decoded}");
-            let secret = decoded.eq_ignore_ascii_case("key")
-                || is_masked(&decoded, mask)
-                || is_masked(&qualified, mask);
-            if secret && !value.is_empty() {
+            if is_masked_param(&decoded, mask) && !value.is_empty() {
                 format!("{name}=***")
             } else {
                 pair.to_owned()
@@ -125,7 +124,27 @@ pub fn masked_uri(uri: &str, mask: &[String]) -> String {
     format!("{path}?{}", parts.join("&"))
 }
 
+/// Whether a query parameter's value is masked: secret-looking names,
+/// `key` (API keys), or `trace_mask` entries (bare or `request.queryparam.<name>`).
+pub fn is_masked_param(name: &str, mask: &[String]) -> bool {
+    name.eq_ignore_ascii_case("key")
+        || is_masked(name, mask)
+        || is_masked(&format!("request.queryparam.{name}"), mask)
+}
+
 impl Trace {
+    /// Registers a masked value: the rendered timeline shows `***` wherever
+    /// it appears (for `Authorization`, the credential after the scheme
+    /// too). Values shorter than 4 bytes are not tracked.
+    pub fn secret(&mut self, value: &str) {
+        let credential = value.split_once(' ').map(|(_, c)| c.trim());
+        for v in std::iter::once(value).chain(credential) {
+            if v.len() >= 4 && !self.secrets.iter().any(|s| s == v) {
+                self.secrets.push(v.to_owned());
+            }
+        }
+    }
+
     /// Records a flow entry in a segment (e.g. `proxy request`).
     pub fn flow(&mut self, segment: &'static str, name: &'static str) {
         self.events.push(TraceEvent::Flow(segment, name));
@@ -194,6 +213,11 @@ impl Trace {
                 TraceEvent::Note(n) => writeln!(out, "      {n}"),
             };
         }
+        let mut secrets: Vec<&String> = self.secrets.iter().collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        for s in secrets {
+            out = out.replace(s.as_str(), "***");
+        }
         out
     }
 }
@@ -233,6 +257,19 @@ mod tests {
             "http://h/p?access_token=***&q=1&key=***&card=***"
         );
         assert_eq!(masked_uri("http://h/p", &mask), "http://h/p");
+    }
+
+    #[test]
+    fn registered_secrets_are_masked_wherever_they_appear() {
+        let mut t = Trace::default();
+        t.secret("Bearer abc123");
+        t.secret("ab");
+        t.note(r#"set body = {"authorization":"Bearer abc123","raw":"abc123","ab":1}"#.into());
+        let text = t.render("GET /x");
+        assert!(
+            text.contains(r#"{"authorization":"***","raw":"***","ab":1}"#),
+            "{text}"
+        );
     }
 
     #[test]
