@@ -261,8 +261,9 @@ impl Gateway {
             let watcher = graceful.watcher();
             let builder = builder.clone();
             tokio::spawn(async move {
-                // hyper's header-read timeout starts once a first byte has
-                // come; a connection that stays silent is closed after the same time.
+                // HTTP/1-or-2 detection waits for the first bytes with no
+                // timeout of its own (hyper's header-read timer starts after
+                // it): a connection that stays silent is closed after the same time.
                 let mut probe = [0u8; 1];
                 let first = tokio::time::timeout(header_timeout, stream.peek(&mut probe)).await;
                 if matches!(first, Ok(Ok(n)) if n > 0) {

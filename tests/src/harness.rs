@@ -8,6 +8,8 @@ use hyper_util::rt::TokioExecutor;
 use proxyc_runtime::{CompiledProxy, EnvConfig, Environment, Gateway};
 use proxyc_testkit::echo::Echo;
 use proxyc_testkit::google::RunningServer;
+use proxyc_testkit::google::keys::{KeyFile, ServiceAccountKey};
+use proxyc_testkit::google::token_server::{self, TOKEN_PATH, TokenServer};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -158,5 +160,35 @@ impl Drop for TestGateway {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A local Google token server and a service-account key file naming it,
+/// for gateways whose callouts carry Google tokens.
+pub struct LocalGoogle {
+    /// The token server.
+    pub server: RunningServer<TokenServer>,
+    /// The key file (removed on drop).
+    pub key_file: KeyFile,
+}
+
+impl LocalGoogle {
+    /// Starts the token server for the shared test service account.
+    pub async fn start() -> LocalGoogle {
+        let key = ServiceAccountKey::shared().expect("service account key");
+        let server = token_server::start(TokenServer::for_key(key).expect("token server"))
+            .await
+            .expect("start token server");
+        let key_file = key
+            .write_key_file(&server.url(TOKEN_PATH))
+            .expect("key file");
+        LocalGoogle { server, key_file }
+    }
+
+    /// Points `config`'s Google credentials at this key file and server.
+    pub fn configure(&self, config: &mut EnvConfig) {
+        config.google.credentials = Some("service_account_key".into());
+        config.google.key_file = Some(self.key_file.path().to_owned());
+        config.google.token_uri = Some(self.server.url(TOKEN_PATH));
     }
 }

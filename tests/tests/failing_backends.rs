@@ -76,56 +76,71 @@ async fn assert_still_serving(gw: &TestGateway) {
     assert_eq!(resp.header("x-callout-status").as_deref(), Some("200"));
 }
 
+/// What the target answers and why the callout failed, for one failure.
+struct Expected {
+    status: u16,
+    code: &'static str,
+    reason: &'static str,
+    callout_reason: &'static str,
+}
+
+const UNAVAILABLE: &str = "messaging.adaptors.http.flow.ServiceUnavailable";
+const TIMEOUT: &str = "messaging.adaptors.http.flow.GatewayTimeout";
+
+/// Meets `host` through the TargetEndpoint and a ServiceCallout, checks
+/// both faults, then that the gateway still serves.
+async fn check(gw: &TestGateway, host: &str, tls: bool, want: Expected) {
+    assert_fault(
+        &via_target(gw, host, tls).await,
+        want.status,
+        want.code,
+        Some(want.reason),
+    );
+    assert_callout_failed(&via_callout(gw, host, tls).await, want.callout_reason);
+    assert_still_serving(gw).await;
+}
+
 #[tokio::test]
 async fn connection_refused_is_service_unavailable() {
     let gw = gateway(None, None).await;
     let resp = via_target(&gw, "down.internal", false).await;
-    assert_fault(
-        &resp,
-        503,
-        "messaging.adaptors.http.flow.ServiceUnavailable",
-        Some("TARGET_CONNECT_FAILED"),
-    );
     assert_eq!(
         resp.json()["fault"]["faultstring"],
         "The Service is temporarily unavailable"
     );
-    assert_callout_failed(&via_callout(&gw, "down.internal", false).await, "connect");
-    assert_still_serving(&gw).await;
+    let want = Expected {
+        status: 503,
+        code: UNAVAILABLE,
+        reason: "TARGET_CONNECT_FAILED",
+        callout_reason: "connect",
+    };
+    check(&gw, "down.internal", false, want).await;
 }
 
 #[tokio::test]
 async fn reset_in_the_middle_of_the_body_is_a_read_error() {
     let backend = RawBackend::start(Behaviour::ResetMidBody).await;
     let gw = gateway(Some(backend.addr()), None).await;
-    assert_fault(
-        &via_target(&gw, "bad.internal", false).await,
-        503,
-        "messaging.adaptors.http.flow.ServiceUnavailable",
-        Some("READ_ERROR"),
-    );
-    assert_callout_failed(
-        &via_callout(&gw, "bad.internal", false).await,
-        "Error reading the message body",
-    );
-    assert_still_serving(&gw).await;
+    let want = Expected {
+        status: 503,
+        code: UNAVAILABLE,
+        reason: "READ_ERROR",
+        callout_reason: "Error reading the message body",
+    };
+    check(&gw, "bad.internal", false, want).await;
 }
 
 #[tokio::test]
 async fn a_backend_that_never_answers_is_a_gateway_timeout() {
     let backend = RawBackend::start(Behaviour::Silent).await;
     let gw = gateway(Some(backend.addr()), None).await;
-    assert_fault(
-        &via_target(&gw, "bad.internal", false).await,
-        504,
-        "messaging.adaptors.http.flow.GatewayTimeout",
-        Some("TARGET_READ_TIMEOUT"),
-    );
-    assert_callout_failed(
-        &via_callout(&gw, "bad.internal", false).await,
-        "Timeout occurred after 500 ms",
-    );
-    assert_still_serving(&gw).await;
+    let want = Expected {
+        status: 504,
+        code: TIMEOUT,
+        reason: "TARGET_READ_TIMEOUT",
+        callout_reason: "Timeout occurred after 500 ms",
+    };
+    check(&gw, "bad.internal", false, want).await;
 }
 
 #[tokio::test]
@@ -135,62 +150,49 @@ async fn an_answer_that_is_not_http_is_a_read_error() {
     ))
     .await;
     let gw = gateway(Some(backend.addr()), None).await;
-    assert_fault(
-        &via_target(&gw, "bad.internal", false).await,
-        503,
-        "messaging.adaptors.http.flow.ServiceUnavailable",
-        Some("TARGET_READ_ERROR"),
-    );
-    assert_callout_failed(
-        &via_callout(&gw, "bad.internal", false).await,
-        "bad response",
-    );
-    assert_still_serving(&gw).await;
+    let want = Expected {
+        status: 503,
+        code: UNAVAILABLE,
+        reason: "TARGET_READ_ERROR",
+        callout_reason: "bad response",
+    };
+    check(&gw, "bad.internal", false, want).await;
 }
 
 #[tokio::test]
 async fn a_backend_dripping_bytes_hits_the_io_timeout() {
     let backend = RawBackend::start(Behaviour::Drip(Duration::from_millis(100))).await;
     let gw = gateway(Some(backend.addr()), None).await;
-    assert_fault(
-        &via_target(&gw, "bad.internal", false).await,
-        504,
-        "messaging.adaptors.http.flow.GatewayTimeout",
-        Some("TARGET_READ_TIMEOUT"),
-    );
-    assert_callout_failed(
-        &via_callout(&gw, "bad.internal", false).await,
-        "Timeout occurred after 500 ms",
-    );
-    assert_still_serving(&gw).await;
+    let want = Expected {
+        status: 504,
+        code: TIMEOUT,
+        reason: "TARGET_READ_TIMEOUT",
+        callout_reason: "Timeout occurred after 500 ms",
+    };
+    check(&gw, "bad.internal", false, want).await;
 }
 
 #[tokio::test]
 async fn an_untrusted_certificate_fails_the_tls_handshake() {
     let tls = untrusted_tls_server("tls.internal").await;
     let gw = gateway(None, Some(tls)).await;
-    assert_fault(
-        &via_target(&gw, "tls.internal", true).await,
-        503,
-        "messaging.adaptors.http.flow.ServiceUnavailable",
-        Some("TARGET_CONNECT_FAILED"),
-    );
-    assert_callout_failed(&via_callout(&gw, "tls.internal", true).await, "certificate");
-    assert_still_serving(&gw).await;
+    let want = Expected {
+        status: 503,
+        code: UNAVAILABLE,
+        reason: "TARGET_CONNECT_FAILED",
+        callout_reason: "certificate",
+    };
+    check(&gw, "tls.internal", true, want).await;
 }
 
 #[tokio::test]
 async fn a_name_that_does_not_resolve_is_service_unavailable() {
     let gw = gateway(None, None).await;
-    assert_fault(
-        &via_target(&gw, "nonexistent.invalid", false).await,
-        503,
-        "messaging.adaptors.http.flow.ServiceUnavailable",
-        Some("TARGET_CONNECT_FAILED"),
-    );
-    assert_callout_failed(
-        &via_callout(&gw, "nonexistent.invalid", false).await,
-        "dns error",
-    );
-    assert_still_serving(&gw).await;
+    let want = Expected {
+        status: 503,
+        code: UNAVAILABLE,
+        reason: "TARGET_CONNECT_FAILED",
+        callout_reason: "dns error",
+    };
+    check(&gw, "nonexistent.invalid", false, want).await;
 }

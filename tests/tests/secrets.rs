@@ -4,10 +4,7 @@
 //! configured variables (headers, query parameters, flow variables) as
 //! Apigee's data masking does.
 
-use proxyc_testkit::google::RunningServer;
-use proxyc_testkit::google::keys::{KeyFile, ServiceAccountKey};
-use proxyc_testkit::google::token_server::{self, TOKEN_PATH, TokenServer};
-use proxyc_tests::harness::TestGateway;
+use proxyc_tests::harness::{LocalGoogle, TestGateway};
 use proxyc_tests::proxies::{callee, callouts, hardening};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -93,15 +90,10 @@ fn assert_no_secret(what: &str, text: &str, extra: &[&str]) {
     }
 }
 
-/// The gateway (with `trace` as its trace sink, tracing on), the token
-/// server and the service-account key file it uses.
-async fn gateway(trace: Option<Captured>) -> (TestGateway, RunningServer<TokenServer>, KeyFile) {
-    let key = ServiceAccountKey::shared().unwrap();
-    let server = token_server::start(TokenServer::for_key(key).unwrap())
-        .await
-        .unwrap();
-    let file = key.write_key_file(&server.url(TOKEN_PATH)).unwrap();
-    let (path, uri) = (file.path().to_owned(), server.url(TOKEN_PATH));
+/// The gateway (with `trace` as its trace sink, tracing on) and the local
+/// Google token server its callouts use.
+async fn gateway(trace: Option<Captured>) -> (TestGateway, LocalGoogle) {
+    let google = LocalGoogle::start().await;
     let gw = TestGateway::start(
         |g| {
             let g = g
@@ -123,13 +115,11 @@ async fn gateway(trace: Option<Captured>) -> (TestGateway, RunningServer<TokenSe
                 "request.queryparam.card".into(),
                 "customer.card".into(),
             ];
-            c.google.credentials = Some("service_account_key".into());
-            c.google.key_file = Some(path);
-            c.google.token_uri = Some(uri);
+            google.configure(c);
         },
     )
     .await;
-    (gw, server, file)
+    (gw, google)
 }
 
 #[tokio::test]
@@ -144,7 +134,7 @@ async fn logs_at_trace_level_hold_no_secret() {
         .finish();
     // Global, so the other tests of this file log into the capture too.
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-    let (gw, _server, _file) = gateway(None).await;
+    let (gw, _google) = gateway(None).await;
     exercise(&gw).await;
     let token = minted_token(&gw);
     let text = logs.text();
@@ -157,7 +147,7 @@ async fn logs_at_trace_level_hold_no_secret() {
 #[tokio::test]
 async fn traces_mask_secrets_and_configured_variables() {
     let traces = Captured::default();
-    let (gw, _server, _file) = gateway(Some(traces.clone())).await;
+    let (gw, _google) = gateway(Some(traces.clone())).await;
     exercise(&gw).await;
     let token = minted_token(&gw);
     let text = traces.text();
@@ -179,7 +169,7 @@ async fn traces_mask_secrets_and_configured_variables() {
 
 #[tokio::test]
 async fn an_invalid_callout_url_is_reported_with_its_key_masked() {
-    let (gw, _server, _file) = gateway(None).await;
+    let (gw, _google) = gateway(None).await;
     let resp = gw
         .get("/hard/inject/callout?v=a%20b%3Fkey%3DSECRET-url-key")
         .await;
