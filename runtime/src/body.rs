@@ -3,11 +3,13 @@
 
 use crate::client::{BoxError, OutBody};
 use crate::fault::{Fault, FaultCategory};
-use crate::message::{Body, Message};
+use crate::message::{Body, Message, MessageKind};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Full, Limited};
 
 /// Reads a streaming body whole (up to `limit` bytes) so policies can see it.
+/// Over the limit is `protocol.http.TooBigBody`, as Apigee answers it: 413
+/// for a request, 502 for a response (the backend sent too much).
 pub async fn buffer(msg: &mut Message, limit: usize) -> Result<(), Fault> {
     let body = std::mem::take(&mut msg.body);
     // Already read (e.g. by the TargetEndpoint's response flow): keep it.
@@ -22,12 +24,7 @@ pub async fn buffer(msg: &mut Message, limit: usize) -> Result<(), Fault> {
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
-            return Err(Fault::platform(
-                crate::fault::codes::REQUEST_TOO_LARGE,
-                413,
-                FaultCategory::System,
-                format!("Body exceeds the limit of {limit} bytes"),
-            ));
+            return Err(too_big(msg.kind));
         }
         Err(e) => {
             return Err(Fault::platform(
@@ -40,6 +37,20 @@ pub async fn buffer(msg: &mut Message, limit: usize) -> Result<(), Fault> {
         }
     }
     Ok(())
+}
+
+/// `protocol.http.TooBigBody` for a body over the limit.
+fn too_big(kind: MessageKind) -> Fault {
+    let status = match kind {
+        MessageKind::Request => 413,
+        MessageKind::Response => 502,
+    };
+    Fault::platform(
+        crate::fault::codes::TOO_BIG_BODY,
+        status,
+        FaultCategory::System,
+        "Body buffer overflow",
+    )
 }
 
 /// Turns a message body into an outbound hyper body.

@@ -20,12 +20,23 @@ use std::time::Duration;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Largest request or response body a policy may buffer (bytes).
+    /// Largest request or response body (bytes): a larger client request
+    /// is 413, a larger target response 502 (`protocol.http.TooBigBody`).
     pub max_body_bytes: usize,
-    /// Time allowed to read a request's headers (ms).
+    /// Time allowed to read a request's headers, and to wait idle for the
+    /// next request on a kept-alive connection (ms); then the connection is closed.
     pub header_read_timeout_ms: u64,
-    /// Most header lines in a request.
+    /// Most header lines in a request (more: 431).
     pub max_headers: usize,
+    /// Largest request head, request line and headers together (bytes,
+    /// at least 8192; larger: 431).
+    pub max_header_bytes: usize,
+    /// Time allowed for a whole request through the proxy flows (ms; then
+    /// 504 `flow.APITimedOut`).
+    pub request_timeout_ms: u64,
+    /// Most client connections served at once; further connections wait
+    /// in the listen backlog until one closes.
+    pub max_connections: usize,
     /// Time allowed for graceful shutdown to drain in-flight requests (ms).
     pub shutdown_grace_ms: u64,
     /// Most fire-and-forget ServiceCallouts in flight at once.
@@ -38,9 +49,38 @@ impl Default for Limits {
             max_body_bytes: 10 * 1024 * 1024,
             header_read_timeout_ms: 30_000,
             max_headers: 100,
+            max_header_bytes: 64 * 1024,
+            request_timeout_ms: 300_000,
+            max_connections: 10_000,
             shutdown_grace_ms: 10_000,
             max_background_callouts: 256,
         }
+    }
+}
+
+impl Limits {
+    /// The smallest `max_header_bytes` the HTTP/1 parser accepts.
+    pub const MIN_HEADER_BYTES: usize = 8192;
+
+    /// Rejects limits the server cannot apply.
+    fn validate(&self, file: Option<&Path>) -> Result<(), ConfigError> {
+        let problem = if self.max_header_bytes < Self::MIN_HEADER_BYTES {
+            Some(format!(
+                "[limits] max_header_bytes = {} is below the minimum of {}",
+                self.max_header_bytes,
+                Self::MIN_HEADER_BYTES
+            ))
+        } else if self.max_connections == 0 {
+            Some("[limits] max_connections must be at least 1".to_owned())
+        } else {
+            None
+        };
+        problem.map_or(Ok(()), |message| {
+            Err(ConfigError {
+                file: file.map_or_else(|| "<environment>".into(), Path::to_owned),
+                message,
+            })
+        })
     }
 }
 
@@ -262,6 +302,7 @@ impl Environment {
     /// (trust anchors, key and trust stores must be readable PEM files;
     /// TargetServers' TLS settings must be usable).
     pub fn new(config: EnvConfig) -> Result<Self, ConfigError> {
+        config.limits.validate(config.source.as_deref())?;
         let upstreams = Upstreams::new(&config)?;
         let client = upstreams.default_client();
         let file = config

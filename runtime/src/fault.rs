@@ -154,8 +154,10 @@ pub mod codes {
         "messaging.adaptors.http.filter.GoogleTokenGenerationFailure";
     /// A variable referenced by a template could not be resolved.
     pub const ENTITIES_UNRESOLVED_VARIABLE: &str = "entities.UnresolvedVariable";
-    /// The request body is larger than the configured limit.
-    pub const REQUEST_TOO_LARGE: &str = "protocol.http.TooBigBody";
+    /// A request (413) or response (502) body is larger than `limits.max_body_bytes`.
+    pub const TOO_BIG_BODY: &str = "protocol.http.TooBigBody";
+    /// The whole request took longer than `limits.request_timeout_ms` (504).
+    pub const API_TIMED_OUT: &str = "flow.APITimedOut";
     /// A value with forbidden bytes (CR, LF, NUL) would reach a header.
     pub const INVALID_HEADER_VALUE: &str = "protocol.http.InvalidHeaderValue";
 }

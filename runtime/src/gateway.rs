@@ -11,7 +11,7 @@ use crate::message::{Body, Message, MessageKind};
 use crate::proxy::{BoxFuture, CompiledProxy};
 use crate::shared_flow::{CompiledSharedFlow, SharedFlows};
 use crate::target::version_text;
-use crate::trace::{is_secret_header, masked};
+use crate::trace::{is_masked_param, masked_header, masked_uri};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use std::convert::Infallible;
@@ -28,12 +28,16 @@ pub(crate) struct Route {
     endpoint: usize,
 }
 
+/// Where rendered per-request traces go (stderr unless replaced).
+pub type TraceSink = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// A set of compiled proxies served together (one environment).
 #[derive(Clone)]
 pub struct Gateway {
     routes: Arc<Vec<Route>>,
     shared_flows: Arc<SharedFlows>,
     env: Arc<Environment>,
+    trace_sink: TraceSink,
 }
 
 /// Splits a path into non-empty segments.
@@ -72,7 +76,15 @@ impl Gateway {
             routes: Arc::new(Vec::new()),
             shared_flows: Arc::new(SharedFlows::new()),
             env,
+            trace_sink: Arc::new(|text: &str| eprint!("{text}")),
         }
+    }
+
+    /// Sends rendered traces (`trace = true`) to `sink` instead of stderr.
+    #[must_use]
+    pub fn with_trace_sink(mut self, sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.trace_sink = Arc::new(sink);
+        self
     }
 
     /// Adds every ProxyEndpoint of a compiled proxy. Two endpoints with the
@@ -179,23 +191,37 @@ impl Gateway {
         let mut ctx = new_ctx(&self.env, route, request, pathsuffix, peer);
         let mask = &self.env.config().trace_mask;
         if let Some(t) = &mut ctx.trace {
+            t.note(format!("request {}", masked_uri(&ctx.request.uri(), mask)));
+            for (name, value) in &ctx.request.query {
+                if is_masked_param(name, mask) {
+                    t.secret(value);
+                }
+            }
             for (name, value) in &ctx.request.headers {
-                let shown = if is_secret_header(name) {
-                    "***"
-                } else {
-                    masked(name, value, mask)
-                };
+                let shown = masked_header("request", name, value, mask);
+                if shown != value {
+                    t.secret(value);
+                }
                 t.note(format!("request header {name}: {shown}"));
             }
         }
-        route.proxy.handle(route.endpoint, &mut ctx).await;
-        let response = ctx.response.take().unwrap_or_else(Message::new_response);
+        let limit = Duration::from_millis(self.env.config().limits.request_timeout_ms);
+        let handled =
+            tokio::time::timeout(limit, route.proxy.handle(route.endpoint, &mut ctx)).await;
+        let response = match handled {
+            Ok(()) => ctx.response.take().unwrap_or_else(Message::new_response),
+            Err(_) => api_timed_out(limit).default_response(),
+        };
         if let Some(t) = &mut ctx.trace {
             t.note(format!("response {}", response.status));
-            eprint!(
-                "{}",
-                t.render(&format!("{} {} ({})", ctx.request.verb, path, meta.name))
-            );
+            for (name, value) in &response.headers {
+                let shown = masked_header("response", name, value, mask);
+                if shown != value {
+                    t.secret(value);
+                }
+                t.note(format!("response header {name}: {shown}"));
+            }
+            (self.trace_sink)(&t.render(&format!("{} {} ({})", ctx.request.verb, path, meta.name)));
         }
         if ep.is_some_and(|e| e.has_post_client_flow) {
             ctx.response = Some(response.clone_buffered());
@@ -220,40 +246,63 @@ impl Gateway {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let limits = self.env.config().limits.clone();
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let header_timeout = Duration::from_millis(limits.header_read_timeout_ms);
         let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_millis(limits.header_read_timeout_ms))
-            .max_headers(limits.max_headers);
+            .header_read_timeout(header_timeout)
+            .max_headers(limits.max_headers)
+            .max_buf_size(limits.max_header_bytes);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+        // One permit per open connection: at the limit, further connections
+        // wait in the listen backlog until one closes.
+        let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
         tokio::pin!(shutdown);
         loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
-                        Ok(a) => a,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "accept failed");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let gw = self.clone();
-                    let svc = hyper::service::service_fn(move |req| {
-                        let gw = gw.clone();
-                        async move { Ok::<_, Infallible>(gw.handle(req, peer).await) }
-                    });
-                    let conn = builder.serve_connection(TokioIo::new(stream), svc).into_owned();
-                    let conn = graceful.watch(conn);
-                    tokio::spawn(async move {
-                        if let Err(e) = conn.await {
-                            tracing::debug!(error = %e, "connection closed with an error");
-                        }
-                    });
-                }
+            let permit = tokio::select! {
+                permit = Arc::clone(&slots).acquire_owned() => match permit {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
                 () = &mut shutdown => break,
-            }
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let gw = self.clone();
+            let svc = hyper::service::service_fn(move |req| {
+                let gw = gw.clone();
+                async move { Ok::<_, Infallible>(gw.handle(req, peer).await) }
+            });
+            let watcher = graceful.watcher();
+            let builder = builder.clone();
+            tokio::spawn(async move {
+                // HTTP/1-or-2 detection waits for the first bytes with no
+                // timeout of its own (hyper's header-read timer starts after
+                // it): a connection that stays silent is closed after the same time.
+                let mut probe = [0u8; 1];
+                let first = tokio::time::timeout(header_timeout, stream.peek(&mut probe)).await;
+                if matches!(first, Ok(Ok(n)) if n > 0) {
+                    let conn = builder.serve_connection(TokioIo::new(stream), svc);
+                    if let Err(e) = watcher.watch(conn).await {
+                        tracing::debug!(error = %e, "connection closed with an error");
+                    }
+                }
+                drop(permit);
+            });
         }
         drop(listener);
         let grace = self.env.shutdown_grace();
@@ -436,6 +485,17 @@ pub fn request_message(req: http::Request<Incoming>) -> Message {
         headers,
         body: Body::Stream(body),
     }
+}
+
+/// `flow.APITimedOut` (504): the proxy flows took longer than the limit.
+fn api_timed_out(limit: Duration) -> Fault {
+    Fault::platform(
+        codes::API_TIMED_OUT,
+        504,
+        FaultCategory::Messaging,
+        format!("API timed out after {} ms", limit.as_millis()),
+    )
+    .with_reason("API_TIMEOUT")
 }
 
 fn fault_response(mut fault: Fault) -> http::Response<OutBody> {

@@ -177,7 +177,9 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
             *req.uri_mut() = uri;
             *req.headers_mut() = headers;
             if let Some(t) = &mut ctx.trace {
-                t.note(format!("→ target {} {}", req.method(), req.uri()));
+                let uri =
+                    crate::trace::masked_uri(&req.uri().to_string(), &ctx.env.config().trace_mask);
+                t.note(format!("→ target {} {uri}", req.method()));
             }
             ctx.target.sent_start_ms = Some(now_ms());
             ctx.env

@@ -8,6 +8,8 @@ use hyper_util::rt::TokioExecutor;
 use proxyc_runtime::{CompiledProxy, EnvConfig, Environment, Gateway};
 use proxyc_testkit::echo::Echo;
 use proxyc_testkit::google::RunningServer;
+use proxyc_testkit::google::keys::{KeyFile, ServiceAccountKey};
+use proxyc_testkit::google::token_server::{self, TOKEN_PATH, TokenServer};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -19,6 +21,7 @@ pub struct TestGateway {
     /// The echo backend.
     pub echo: RunningServer<Echo>,
     stop: Option<oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 /// A response as a test sees it.
@@ -90,13 +93,14 @@ impl TestGateway {
             .expect("bind gateway");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(gateway.serve(listener, async {
+        let serving = tokio::spawn(gateway.serve(listener, async {
             let _ = stopped.await;
         }));
         TestGateway {
             addr,
             echo,
             stop: Some(stop),
+            serving: Some(serving),
         }
     }
 
@@ -134,6 +138,17 @@ impl TestGateway {
         }
     }
 
+    /// Starts graceful shutdown; the returned task ends once in-flight
+    /// requests have drained.
+    pub fn begin_shutdown(&mut self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.serving
+            .take()
+            .unwrap_or_else(|| tokio::spawn(async { Ok(()) }))
+    }
+
     /// `GET path`.
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send("GET", path, &[], "").await
@@ -145,5 +160,35 @@ impl Drop for TestGateway {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A local Google token server and a service-account key file naming it,
+/// for gateways whose callouts carry Google tokens.
+pub struct LocalGoogle {
+    /// The token server.
+    pub server: RunningServer<TokenServer>,
+    /// The key file (removed on drop).
+    pub key_file: KeyFile,
+}
+
+impl LocalGoogle {
+    /// Starts the token server for the shared test service account.
+    pub async fn start() -> LocalGoogle {
+        let key = ServiceAccountKey::shared().expect("service account key");
+        let server = token_server::start(TokenServer::for_key(key).expect("token server"))
+            .await
+            .expect("start token server");
+        let key_file = key
+            .write_key_file(&server.url(TOKEN_PATH))
+            .expect("key file");
+        LocalGoogle { server, key_file }
+    }
+
+    /// Points `config`'s Google credentials at this key file and server.
+    pub fn configure(&self, config: &mut EnvConfig) {
+        config.google.credentials = Some("service_account_key".into());
+        config.google.key_file = Some(self.key_file.path().to_owned());
+        config.google.token_uri = Some(self.server.url(TOKEN_PATH));
     }
 }

@@ -1,6 +1,7 @@
 //! The fixture and example bundles, compiled by build.rs, plus helpers to
 //! serve them on 127.0.0.1 for tests.
 
+pub mod backends;
 pub mod corpus_dir;
 pub mod harness;
 pub mod tls;
@@ -13,6 +14,7 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("callouts");
     proxyc_runtime::include_proxy!("flows");
     proxyc_runtime::include_proxy!("geocoding");
+    proxyc_runtime::include_proxy!("hardening");
     proxyc_runtime::include_proxy!("hello");
     proxyc_runtime::include_proxy!("vars");
     proxyc_runtime::include_proxy!("integration_callout");

@@ -6,9 +6,7 @@
 use proxyc_runtime::{EnvConfig, Gateway};
 use proxyc_testkit::echo::Echo;
 use proxyc_testkit::google::RunningServer;
-use proxyc_testkit::google::keys::{KeyFile, ServiceAccountKey};
-use proxyc_testkit::google::token_server::{self, TOKEN_PATH, TokenServer};
-use proxyc_tests::harness::TestGateway;
+use proxyc_tests::harness::{LocalGoogle, TestGateway};
 use proxyc_tests::proxies::{callee, callouts};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -316,26 +314,15 @@ async fn local_target_connection_runs_the_other_proxy_in_process() {
     assert!(gw.echo.requests().is_empty());
 }
 
-async fn token_gateway() -> (TestGateway, RunningServer<TokenServer>, KeyFile) {
-    let key = ServiceAccountKey::shared().unwrap();
-    let server = token_server::start(TokenServer::for_key(key).unwrap())
-        .await
-        .unwrap();
-    let file = key.write_key_file(&server.url(TOKEN_PATH)).unwrap();
-    let path = file.path().to_owned();
-    let uri = server.url(TOKEN_PATH);
-    let gw = gateway(move |c| {
-        c.google.credentials = Some("service_account_key".into());
-        c.google.key_file = Some(path);
-        c.google.token_uri = Some(uri);
-    })
-    .await;
-    (gw, server, file)
+async fn token_gateway() -> (TestGateway, LocalGoogle) {
+    let google = LocalGoogle::start().await;
+    let gw = gateway(|c| google.configure(c)).await;
+    (gw, google)
 }
 
 #[tokio::test]
 async fn google_access_token_is_sent_as_bearer() {
-    let (gw, _server, _file) = token_gateway().await;
+    let (gw, _google) = token_gateway().await;
     let resp = gw.get("/callouts/auth").await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let got = gw.echo.requests();
@@ -345,7 +332,7 @@ async fn google_access_token_is_sent_as_bearer() {
 
 #[tokio::test]
 async fn google_id_token_goes_to_header_name_with_the_audience() {
-    let (gw, server, _file) = token_gateway().await;
+    let (gw, google) = token_gateway().await;
     let resp = gw.get("/callouts/authid").await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let got = gw.echo.requests();
@@ -355,14 +342,14 @@ async fn google_id_token_goes_to_header_name_with_the_audience() {
         .header("x-serverless-authorization")
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap();
-    let claims = server.verify_id_token(jwt).expect("valid ID token");
+    let claims = google.server.verify_id_token(jwt).expect("valid ID token");
     assert_eq!(claims["aud"], "https://service.example");
 }
 
 #[tokio::test]
 async fn failing_token_server_is_google_token_generation_failure() {
-    let (gw, server, _file) = token_gateway().await;
-    server.fail_with(500, "backendError");
+    let (gw, google) = token_gateway().await;
+    google.server.fail_with(500, "backendError");
     assert_fault(
         &gw.get("/callouts/auth").await,
         "messaging.adaptors.http.filter.GoogleTokenGenerationFailure",

@@ -366,7 +366,12 @@ impl Sema<'_> {
                 );
                 continue;
             }
-            let Some((url, props)) = self.http_transport(conn, Self::value_template) else {
+            let Some((url, props)) = self.http_transport(conn, |s, text| {
+                let url = s.value_template(text)?;
+                // Same URL rules as ServiceCallout: a literal scheme (PXC054).
+                s.check_callout_url(text, &url, false)?;
+                Some(url)
+            }) else {
                 continue;
             };
             let flows = self.flows(ep);

@@ -161,6 +161,9 @@ pub fn assign_variable(
     if let (Some(t), Some(v)) = (&mut ctx.trace, &value) {
         let text = v.to_string();
         let shown = crate::trace::masked(name, &text, &ctx.env.config().trace_mask);
+        if shown != text {
+            t.secret(&text);
+        }
         t.note(format!("set {name} = {shown}"));
     }
     match value {

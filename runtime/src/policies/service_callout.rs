@@ -321,10 +321,12 @@ fn store_response(ctx: &mut Ctx, sel: MsgSel, resp: Message) {
 /// The URI to call: the URL, plus the message's path (when set) and query.
 pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
     let full = join_url(url, msg);
-    let uri: http::Uri = full.parse().map_err(|_| format!("invalid URL `{full}`"))?;
+    // The message names the URL with secret-looking query values masked.
+    let invalid = || format!("invalid URL `{}`", crate::trace::masked_uri(&full, &[]));
+    let uri: http::Uri = full.parse().map_err(|_| invalid())?;
     match (uri.scheme_str(), uri.host()) {
         (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(uri),
-        _ => Err(format!("invalid URL `{full}`")),
+        _ => Err(invalid()),
     }
 }
 

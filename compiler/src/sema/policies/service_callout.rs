@@ -229,7 +229,7 @@ impl Sema<'_> {
                     ..TemplateOptions::default()
                 },
             )?;
-            s.check_callout_url(url_text, &url)?;
+            s.check_callout_url(url_text, &url, true)?;
             Some(url)
         })?;
         let auth = match conn.child("Authentication") {
@@ -243,10 +243,16 @@ impl Sema<'_> {
         })
     }
 
-    /// The scheme must be literal; host and port come from literal text or
-    /// from exactly one reference followed by `/`, `?`, the end of the URL
-    /// or a second reference holding the rest.
-    fn check_callout_url(&mut self, text: &Text, url: &Template) -> Option<()> {
+    /// The scheme must be literal http(s) (for TargetEndpoint URLs too);
+    /// with `host_rules` (ServiceCallout), host and port come from literal
+    /// text or from exactly one reference followed by `/`, `?`, the end of
+    /// the URL or a second reference holding the rest.
+    pub(in crate::sema) fn check_callout_url(
+        &mut self,
+        text: &Text,
+        url: &Template,
+        host_rules: bool,
+    ) -> Option<()> {
         let offset = text.trim_offset();
         let pieces = url.tpl.pieces();
         let span_of = |p: &Piece| match p {
@@ -286,6 +292,9 @@ impl Sema<'_> {
             err(self, pieces.get(1).and_then(span_of), what, help);
             return None;
         };
+        if !host_rules {
+            return Some(());
+        }
         let host_done = |s: &str| s.contains(['/', '?']);
         if !after.is_empty() {
             // Literal host: it must end before any reference.
