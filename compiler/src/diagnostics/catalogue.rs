@@ -26,6 +26,9 @@ impl Code {
         DESCRIPTOR_MISSING = "PXC005": "the APIProxy descriptor (apiproxy/<name>.xml) is missing or ambiguous";
         NOT_UTF8 = "PXC006": "a bundle file is not UTF-8 text";
         BUNDLE_TOO_LARGE = "PXC007": "a bundle file or the whole bundle exceeds the size limits";
+        // ----- hostile input (PXC36x)
+        XML_DTD = "PXC360": "a bundle file declares a DTD (<!DOCTYPE>); DTDs and entity declarations are refused";
+        XML_LIMIT = "PXC361": "a file exceeds the XML limits: nesting depth, node count or attributes per element";
         // ----- structure (PXC01x)
         UNEXPECTED_ROOT = "PXC010": "a file's root element is not what its folder requires";
         MISSING_ELEMENT = "PXC011": "a required element or attribute is missing";

@@ -406,7 +406,8 @@ impl Sema<'_> {
             let bad = |s: &mut Self, why: &str| {
                 s.diags.push(
                     Diagnostic::error(Code::INVALID_VALUE, format!("property `{name}`: {why}"))
-                        .at(p.span(), "invalid value"),
+                        .at(p.span(), "invalid value")
+                        .help("give the property a value of the documented form, or remove it"),
                 );
             };
             match name {

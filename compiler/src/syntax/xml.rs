@@ -14,20 +14,59 @@ pub struct Text {
     pub file: FileId,
     /// Raw byte range of the text in the file.
     pub range: Range<usize>,
-    /// For each byte of `value`, its file offset (one extra entry for the end).
-    offsets: Vec<usize>,
+    /// Where each byte of `value` lies in the file, as runs sorted by
+    /// decoded offset, the last one for the end of `value`. Plain text is
+    /// one run however long it is, so the map stays small next to the text.
+    runs: Vec<Run>,
+}
+
+/// Decoded bytes from `dec` on lie at file offsets `raw`, `raw + 1`, …
+/// for `len` bytes, then stay at `raw + len` (an entity, whose decoded
+/// bytes all point at its `&`, has `len` 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    dec: usize,
+    raw: usize,
+    len: usize,
+}
+
+impl Run {
+    /// A run of plain text: every decoded byte is one file byte.
+    fn plain(dec: usize, raw: usize) -> Self {
+        Run {
+            dec,
+            raw,
+            len: usize::MAX,
+        }
+    }
+
+    fn at(&self, i: usize) -> usize {
+        self.raw + i.saturating_sub(self.dec).min(self.len)
+    }
 }
 
 impl Text {
     /// Text without a mapping (synthesised values).
     pub fn synthetic(value: impl Into<String>, span: &Span) -> Self {
         let value = value.into();
-        let offsets = vec![span.range.start; value.len() + 1];
+        let start = span.range.start;
+        let runs = vec![
+            Run {
+                dec: 0,
+                raw: start,
+                len: 0,
+            },
+            Run {
+                dec: value.len(),
+                raw: start,
+                len: 0,
+            },
+        ];
         Text {
             value,
             file: span.file,
             range: span.range.clone(),
-            offsets,
+            runs,
         }
     }
 
@@ -46,32 +85,57 @@ impl Text {
 
     /// Span in the file of a byte range of the decoded value.
     pub fn sub_span(&self, r: &Range<usize>) -> Span {
-        let at = |i: usize| {
-            self.offsets
-                .get(i.min(self.offsets.len().saturating_sub(1)))
-                .copied()
-                .unwrap_or(self.range.start)
-        };
-        let start = at(r.start);
-        let end = at(r.end).max(start);
+        let start = self.offset_at(r.start);
+        let end = self.offset_at(r.end).max(start);
         Span {
             file: self.file,
             range: start..end,
         }
     }
 
+    /// File offset of byte `i` of the decoded value (`value.len()` and
+    /// beyond: the end of the text).
+    fn offset_at(&self, i: usize) -> usize {
+        let idx = self.runs.partition_point(|r| r.dec <= i);
+        idx.checked_sub(1)
+            .and_then(|k| self.runs.get(k))
+            .map_or(self.range.start, |r| r.at(i))
+    }
+
     /// A copy holding only the trimmed value, offsets kept aligned.
     pub fn trimmed_copy(&self) -> Text {
         let start = self.trim_offset();
         let end = start + self.trimmed().len();
+        let mut runs = vec![Run {
+            dec: 0,
+            raw: self.offset_at(start),
+            len: 0,
+        }];
+        // The run holding `start`, clipped, then the runs inside the window.
+        let first = self.runs.partition_point(|r| r.dec <= start);
+        if let Some(r) = first.checked_sub(1).and_then(|k| self.runs.get(k)) {
+            runs[0].len = r.len.saturating_sub(start - r.dec);
+        }
+        runs.extend(
+            self.runs
+                .iter()
+                .skip(first)
+                .take_while(|r| r.dec < end)
+                .map(|r| Run {
+                    dec: r.dec - start,
+                    ..*r
+                }),
+        );
+        runs.push(Run {
+            dec: end - start,
+            raw: self.offset_at(end),
+            len: 0,
+        });
         Text {
             value: self.trimmed().to_owned(),
             file: self.file,
             range: self.range.clone(),
-            offsets: self.offsets.get(start..=end).map_or_else(
-                || vec![self.range.start; end - start + 1],
-                <[usize]>::to_vec,
-            ),
+            runs,
         }
     }
 
@@ -153,30 +217,108 @@ impl Element {
     }
 }
 
-/// Limits protecting the compiler from hostile files.
-const MAX_DEPTH: usize = 64;
+/// Deepest element nesting accepted (Apigee configuration nests a handful
+/// of levels; the tree conversion is recursive).
+pub const MAX_DEPTH: usize = 64;
+/// Most XML nodes (elements, text runs, comments) accepted in one file.
+pub const MAX_NODES: u32 = 200_000;
+/// Most attributes (namespace declarations included) accepted on one
+/// element: the XML parser checks duplicates pairwise, so an element with a
+/// million attributes would take hours.
+pub const MAX_ATTRIBUTES: usize = 256;
 
-/// Parses one file into an element tree.
+/// Parses one file into an element tree. DTDs are refused: configuration
+/// never needs one, and entity declarations are how XML files blow up
+/// (billion laughs, quadratic expansion, external entities).
 pub fn parse(file: FileId, text: &str) -> Result<Element, Box<Diagnostic>> {
+    let at = |offset: usize| Span {
+        file,
+        range: offset..offset,
+    };
+    if let Some((offset, count)) = crowded_tag(text) {
+        return Err(Box::new(
+            Diagnostic::error(
+                Code::XML_LIMIT,
+                format!("an element has {count} attributes or more; at most {MAX_ATTRIBUTES} are accepted"),
+            )
+            .at(at(offset), "this element")
+            .help("Apigee configuration elements have a few attributes; check the file"),
+        ));
+    }
     let opts = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        nodes_limit: 200_000,
+        allow_dtd: false,
+        nodes_limit: MAX_NODES,
         ..roxmltree::ParsingOptions::default()
     };
     let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|e| {
         let pos = e.pos();
         let offset = offset_of(text, pos.row as usize, pos.col as usize);
-        Box::new(Diagnostic::error(Code::XML_MALFORMED, format!("malformed XML: {e}"))
-            .at(
-                Span {
-                    file,
-                    range: offset..offset,
-                },
-                "here",
+        Box::new(match e {
+            roxmltree::Error::DtdDetected => Diagnostic::error(
+                Code::XML_DTD,
+                "the file declares a DTD (<!DOCTYPE …>), which bundle files may not",
             )
-            .help("fix the XML syntax; every element must be closed and `<`/`&` in text written as `&lt;`/`&amp;`"))
+            .at(at(offset), "DTD")
+            .help("remove the <!DOCTYPE …> declaration and its entities; write special characters as `&lt;`, `&amp;` or `&#…;`"),
+            roxmltree::Error::NodesLimitReached => Diagnostic::error(
+                Code::XML_LIMIT,
+                format!("the file holds more than {MAX_NODES} XML nodes"),
+            )
+            .at(at(0), "this file")
+            .help("Apigee configuration files are small; split the content or move it out of the bundle"),
+            e => Diagnostic::error(Code::XML_MALFORMED, format!("malformed XML: {e}"))
+                .at(at(offset), "here")
+                .help("fix the XML syntax; every element must be closed and `<`/`&` in text written as `&lt;`/`&amp;`"),
+        })
     })?;
     convert(file, text, doc.root_element(), 0)
+}
+
+/// The first start tag with more than [`MAX_ATTRIBUTES`] attributes (`=`
+/// signs outside quotes), as (offset, count). Comments, CDATA sections,
+/// processing instructions and declarations are skipped whole.
+fn crowded_tag(text: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let skip_to = |from: usize, end: &str| {
+        text.get(from..)
+            .and_then(|rest| rest.find(end))
+            .map_or(b.len(), |i| from + i + end.len())
+    };
+    let mut i = 0;
+    while let Some(lt) = text.get(i..).and_then(|rest| rest.find('<')).map(|j| i + j) {
+        let rest = text.get(lt..).unwrap_or_default();
+        i = if rest.starts_with("<!--") {
+            skip_to(lt, "-->")
+        } else if rest.starts_with("<![CDATA[") {
+            skip_to(lt, "]]>")
+        } else if rest.starts_with("<?") {
+            skip_to(lt, "?>")
+        } else if rest.starts_with("<!") {
+            skip_to(lt, ">")
+        } else {
+            let mut quote = None;
+            let mut count = 0;
+            let mut j = lt + 1;
+            while let Some(&c) = b.get(j) {
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, b'"' | b'\'') => quote = Some(c),
+                    (None, b'=') => {
+                        count += 1;
+                        if count > MAX_ATTRIBUTES {
+                            return Some((lt, count));
+                        }
+                    }
+                    (None, b'>' | b'<') => break,
+                    (None, _) => {}
+                }
+                j += 1;
+            }
+            j.max(lt + 1)
+        };
+    }
+    None
 }
 
 fn offset_of(text: &str, row: usize, col: usize) -> usize {
@@ -203,7 +345,7 @@ fn convert(
     let range = node.range();
     if depth > MAX_DEPTH {
         let d = Diagnostic::error(
-            Code::XML_MALFORMED,
+            Code::XML_LIMIT,
             format!("elements nested deeper than {MAX_DEPTH} levels"),
         )
         .at(
@@ -241,7 +383,8 @@ fn convert(
         if child.is_element() {
             children.push(convert(file, src, child, depth + 1)?);
         } else if child.is_text() {
-            let t = decode_text(file, src, child.range(), child.text().unwrap_or(""));
+            let range = text_extent(src, child.range());
+            let t = decode_text(file, src, range, child.text().unwrap_or(""));
             text = Some(match text.take() {
                 None => t,
                 Some(prev) => join_text(prev, t),
@@ -259,10 +402,31 @@ fn convert(
     })
 }
 
+/// The file range of a text node. roxmltree merges text and CDATA
+/// sections into one node but reports the range of its first part only;
+/// the rest runs on to the next markup that is not CDATA.
+fn text_extent(src: &str, range: Range<usize>) -> Range<usize> {
+    let mut end = range.end;
+    loop {
+        let rest = src.get(end..).unwrap_or_default();
+        end = if rest.starts_with("<![CDATA[") {
+            rest.find("]]>").map_or(src.len(), |i| end + i + 3)
+        } else if !rest.is_empty() && !rest.starts_with('<') {
+            rest.find('<').map_or(src.len(), |i| end + i)
+        } else {
+            return range.start..end;
+        };
+    }
+}
+
 fn join_text(mut a: Text, b: Text) -> Text {
-    a.offsets.pop();
+    a.runs.pop();
+    let shift = a.value.len();
     a.value.push_str(&b.value);
-    a.offsets.extend(b.offsets);
+    a.runs.extend(b.runs.into_iter().map(|r| Run {
+        dec: r.dec + shift,
+        ..r
+    }));
     a.range = a.range.start..b.range.end;
     a
 }
@@ -271,7 +435,8 @@ fn join_text(mut a: Text, b: Text) -> Text {
 /// mapping every decoded byte back to the raw offset (entities, CDATA).
 fn decode_text(file: FileId, src: &str, raw: Range<usize>, value: &str) -> Text {
     let raw_text = src.get(raw.clone()).unwrap_or("");
-    let mut offsets = Vec::with_capacity(value.len() + 1);
+    let mut runs: Vec<Run> = Vec::new();
+    let mut dec = 0; // position in value
     let mut r = 0; // position in raw_text
     let rb = raw_text.as_bytes();
     let mut in_cdata = false;
@@ -297,10 +462,21 @@ fn decode_text(file: FileId, src: &str, raw: Range<usize>, value: &str) -> Text 
             }
         }
         let start = raw.start + r;
-        for _ in 0..ch.len_utf8() {
-            offsets.push(start);
+        let entity = !in_cdata && rb.get(r) == Some(&b'&');
+        let continues = runs
+            .last()
+            .is_some_and(|run| run.len == usize::MAX && run.at(dec) == start);
+        if entity {
+            runs.push(Run {
+                dec,
+                raw: start,
+                len: 0,
+            });
+        } else if !continues {
+            runs.push(Run::plain(dec, start));
         }
-        if !in_cdata && rb.get(r) == Some(&b'&') {
+        dec += ch.len_utf8();
+        if entity {
             // An entity reference stands for this character.
             let len = raw_text
                 .get(r..)
@@ -313,11 +489,89 @@ fn decode_text(file: FileId, src: &str, raw: Range<usize>, value: &str) -> Text 
             r += ch.len_utf8();
         }
     }
-    offsets.push(raw.start + r.min(raw_text.len()));
+    runs.push(Run {
+        dec,
+        raw: raw.start + r.min(raw_text.len()),
+        len: 0,
+    });
     Text {
         value: value.to_owned(),
         file,
         range: raw,
-        offsets,
+        runs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(src: &str) -> Text {
+        let root = parse(FileId(0), src).expect("well-formed");
+        root.text.expect("text")
+    }
+
+    /// The file text a decoded byte range maps back to.
+    fn raw<'s>(src: &'s str, t: &Text, r: Range<usize>) -> &'s str {
+        &src[t.sub_span(&r).range]
+    }
+
+    #[test]
+    fn decoded_offsets_map_back_through_entities_cdata_and_crlf() {
+        let src = "<a>x &lt; y\r\nz<![CDATA[<c>]]>é&#233;w</a>";
+        let t = text_of(src);
+        assert_eq!(t.value, "x < y\nz<c>ééw");
+        let find = |s: &str| t.value.find(s).expect("in value");
+        assert_eq!(raw(src, &t, 0..1), "x");
+        assert_eq!(raw(src, &t, find("<")..find("<") + 1), "&lt;");
+        assert_eq!(raw(src, &t, find("<")..find(" y") + 2), "&lt; y");
+        assert_eq!(raw(src, &t, find("y")..find("y") + 1), "y");
+        // A range ends where the next decoded byte starts (after a marker).
+        assert_eq!(raw(src, &t, find("z")..find("z") + 1), "z<![CDATA[");
+        assert_eq!(raw(src, &t, find("<c>")..find("<c>") + 3), "<c>]]>");
+        let w = find("w");
+        assert_eq!(raw(src, &t, w..w + 1), "w");
+        assert_eq!(raw(src, &t, w - 2..w), "&#233;");
+        assert_eq!(raw(src, &t, w - 4..w - 2), "é");
+        assert_eq!(raw(src, &t, 0..t.value.len()), &src[3..src.len() - 4]);
+    }
+
+    #[test]
+    fn trimmed_copies_and_long_plain_text_keep_their_offsets() {
+        let long = "v".repeat(100_000);
+        let src = format!("<a>  &amp;{long}&gt; </a>");
+        let t = text_of(&src);
+        assert!(t.runs.len() <= 6, "{} runs", t.runs.len());
+        let trimmed = t.trimmed_copy();
+        assert_eq!(trimmed.value, format!("&{long}>"));
+        assert_eq!(raw(&src, &trimmed, 0..1), "&amp;");
+        assert_eq!(raw(&src, &trimmed, 1..3), "vv");
+        let end = trimmed.value.len();
+        assert_eq!(raw(&src, &trimmed, end - 1..end), "&gt;");
+        assert_eq!(
+            raw(&src, &trimmed, 0..end),
+            src[5..src.len() - 5].to_owned()
+        );
+    }
+
+    #[test]
+    fn synthetic_text_points_at_its_span_start() {
+        let span = Span {
+            file: FileId(0),
+            range: 10..20,
+        };
+        let t = Text::synthetic("abc", &span);
+        assert_eq!(t.sub_span(&(1..2)).range, 10..10);
+        assert_eq!(t.trimmed_copy().sub_span(&(0..3)).range, 10..10);
+    }
+
+    #[test]
+    fn crowded_tags_are_found_outside_comments_and_cdata() {
+        let many: String = (0..=MAX_ATTRIBUTES).map(|i| format!(" a{i}=''")).collect();
+        assert!(crowded_tag(&format!("<r{many}/>")).is_some());
+        let hidden = format!("<r><!--<x{many}>--><![CDATA[<x{many}>]]><?p {many}?></r>");
+        assert_eq!(crowded_tag(&hidden), None);
+        let quoted = format!("<r a=\"{}\"/>", "=".repeat(1000));
+        assert_eq!(crowded_tag(&quoted), None);
     }
 }

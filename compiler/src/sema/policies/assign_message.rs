@@ -43,7 +43,8 @@ impl Sema<'_> {
                         Code::INVALID_VALUE,
                         format!("transport=\"{}\" is not supported; only http", t.trimmed()),
                     )
-                    .at(t.span(), "unsupported transport"),
+                    .at(t.span(), "unsupported transport")
+                    .help("remove the transport attribute; http is the only transport"),
                 );
                 return None;
             }
@@ -58,7 +59,8 @@ impl Sema<'_> {
                         Code::INVALID_VALUE,
                         format!("type=\"{other}\" must be request or response"),
                     )
-                    .at(el.span(), "invalid type"),
+                    .at(el.span(), "invalid type")
+                    .help("write type=\"request\" or type=\"response\", or leave it out"),
                 );
                 return None;
             }

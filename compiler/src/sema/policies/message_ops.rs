@@ -106,7 +106,8 @@ impl Sema<'_> {
                         Code::UNSUPPORTED_FEATURE,
                         "<Authentication> in <Set> is not supported by proxyc yet",
                     )
-                    .at(child.span(), "not supported yet"),
+                    .at(child.span(), "not supported yet")
+                    .help("remove <Authentication>; see the README for what is supported"),
                 );
             }
         }
@@ -134,7 +135,7 @@ impl Sema<'_> {
             Code::MISSING_ELEMENT,
             format!("<{}> needs a name attribute", it.name),
             "no name",
-            "",
+            "add name=\"…\" naming the header or parameter",
         )?;
         let text = it
             .text
@@ -159,7 +160,8 @@ impl Sema<'_> {
                         Code::MISSING_ELEMENT,
                         format!("<{item}> needs a name attribute"),
                     )
-                    .at(it.span(), "no name"),
+                    .at(it.span(), "no name")
+                    .help("add name=\"…\" naming the header or parameter"),
                 );
                 continue;
             };
@@ -176,7 +178,8 @@ impl Sema<'_> {
                                 Code::INVALID_INDEX,
                                 format!("index {i} in `{name}` must be 1 or more"),
                             )
-                            .at(it.span(), "invalid index"),
+                            .at(it.span(), "invalid index")
+                            .help("indexes count from 1: `name.1` is the first value"),
                         );
                         continue;
                     }
@@ -312,7 +315,8 @@ impl Sema<'_> {
                         Code::UNSUPPORTED_FEATURE,
                         format!("<{unsupported}> is not supported by proxyc yet"),
                     )
-                    .at(c.span(), "not supported yet"),
+                    .at(c.span(), "not supported yet")
+                    .help("remove the element; see the README for what is supported"),
                 );
             }
         }
