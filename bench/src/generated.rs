@@ -29,3 +29,9 @@ pub fn gateway(backend: SocketAddr) -> Result<Gateway, String> {
         .mount(integration::Proxy)?
         .mount(fault::Proxy)
 }
+
+/// The generated bundle `bench/run.sh` times rustc on (named `generated`).
+#[cfg(proxyc_bench_extra)]
+pub mod extra {
+    proxyc_runtime::include_proxy!("generated");
+}
