@@ -441,6 +441,16 @@ def main():
     if "compiler" in parts:
         comp = compiler_speed(args, tmp)
     stop(backend)
+    # Parts not run this time keep their previous figures (and say so).
+    raw = os.path.join(BENCH, "results", "raw.json")
+    if os.path.exists(raw) and parts != {"throughput", "callgrind", "compiler"}:
+        with open(raw) as f:
+            old = json.load(f)
+        rates = rates or old.get("rates") or {}
+        cg = cg or old.get("callgrind") or {}
+        comp = comp or old.get("compiler") or {}
+        args.note = (args.note + " " if args.note else "") + \
+            f"Only {', '.join(sorted(parts))} re-run; other figures from the previous run."
     report(args, machine(), rates, cg, comp)
 
 

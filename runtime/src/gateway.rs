@@ -379,7 +379,7 @@ pub fn request_message(req: http::Request<Incoming>) -> Message {
         })
         .unwrap_or_default();
     let mut headers = headers_from_map(&parts.headers);
-    headers.retain(|(n, _)| !n.to_ascii_lowercase().starts_with("x-apigee-"));
+    headers.retain(|(n, _)| !is_apigee_header(n));
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
         && let Some(a) = parts.uri.authority()
     {
@@ -396,6 +396,13 @@ pub fn request_message(req: http::Request<Incoming>) -> Message {
         headers,
         body: Body::Stream(body),
     }
+}
+
+/// `X-Apigee-*` in any letter case (without allocating a lowercase copy).
+fn is_apigee_header(name: &str) -> bool {
+    name.as_bytes()
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"x-apigee-"))
 }
 
 fn fault_response(mut fault: Fault) -> http::Response<OutBody> {
@@ -420,5 +427,19 @@ impl tower_service::Service<http::Request<Incoming>> for Gateway {
     fn call(&mut self, req: http::Request<Incoming>) -> Self::Future {
         let gw = self.clone();
         Box::pin(async move { Ok(gw.handle(req, SocketAddr::from(([0, 0, 0, 0], 0))).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_apigee_header;
+
+    #[test]
+    fn apigee_headers_in_any_case() {
+        assert!(is_apigee_header("x-apigee-secret"));
+        assert!(is_apigee_header("X-Apigee-Proxy"));
+        assert!(!is_apigee_header("x-apigee"));
+        assert!(!is_apigee_header("x-apigeex"));
+        assert!(!is_apigee_header("x-api"));
     }
 }

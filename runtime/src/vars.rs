@@ -466,7 +466,7 @@ pub fn write_msg(msg: &mut Message, prop: MsgProp, v: Value<'static>) -> Result<
         MsgProp::QueryParam(n) => msg.set_query(n, text(v)),
         MsgProp::Verb => msg.verb = text(v),
         MsgProp::Path => msg.path = text(v),
-        MsgProp::Version => msg.version = text(v),
+        MsgProp::Version => msg.version = text(v).into(),
         MsgProp::StatusCode => {
             let s = text(v);
             msg.status = s
