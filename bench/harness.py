@@ -391,6 +391,8 @@ def report(args, info, rates, cg, comp):
     with open(os.path.join(BENCH, "results", "raw.json"), "w") as f:
         json.dump({"machine": info, "rates": rates, "callgrind": cg, "compiler": comp}, f,
                   indent=1, default=str)
+    # The tables on the console too (up to the hand-kept notes).
+    print("\n".join(md).split("## Analysis")[0])
     log("wrote bench/RESULTS.md and bench/results/")
 
 

@@ -190,11 +190,7 @@ fn strip_headers(headers: &mut HeaderMap, x_apigee: bool) {
     for name in named.iter().chain(HOP_BY_HOP.iter()) {
         headers.remove(name);
     }
-    if x_apigee
-        && headers
-            .keys()
-            .any(|n| n.as_str().starts_with("x-apigee-"))
-    {
+    if x_apigee && headers.keys().any(|n| n.as_str().starts_with("x-apigee-")) {
         let old = std::mem::take(headers);
         let mut name = None;
         for (n, v) in old {
@@ -437,7 +433,10 @@ impl Hand {
         parts
             .headers
             .insert("x-powered-by", HeaderValue::from_static("proxyc"));
-        Ok(Response::from_parts(parts, Either::Right(Full::new(content))))
+        Ok(Response::from_parts(
+            parts,
+            Either::Right(Full::new(content)),
+        ))
     }
 
     /// `/callout`: a GET to the backend's `/lookup` naming the path suffix;
@@ -456,8 +455,8 @@ impl Hand {
         };
         let suffix = &req.uri().path()[at..];
         let mut lookup = Request::new(Either::Right(Full::new(Bytes::new())));
-        *lookup.uri_mut() = Uri::try_from(format!("{}/lookup", self.backend))
-            .map_err(|e| failed(e.to_string()))?;
+        *lookup.uri_mut() =
+            Uri::try_from(format!("{}/lookup", self.backend)).map_err(|e| failed(e.to_string()))?;
         let headers = lookup.headers_mut();
         headers.insert(header::HOST, HeaderValue::from_static(crate::BACKEND_HOST));
         headers.insert(

@@ -4,7 +4,7 @@
 
 use crate::body::{headers_from_map, into_http_response};
 use crate::client::OutBody;
-use crate::ctx::{ClientVars, Ctx, ProxyVars};
+use crate::ctx::{ClientVars, Ctx, ProxyUrl, ProxyVars};
 use crate::env::Environment;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::message::{Body, Message, MessageKind};
@@ -148,8 +148,12 @@ impl Gateway {
         let pathsuffix = path_suffix(&path, consumed);
         let meta = route.proxy.meta();
         let ep = meta.endpoints.get(route.endpoint);
+        let url = ProxyUrl::received(
+            req.uri().clone(),
+            req.headers().get(http::header::HOST).cloned(),
+        );
         let request = request_message(req);
-        let mut ctx = new_ctx(&self.env, route, request, pathsuffix, peer);
+        let mut ctx = new_ctx(&self.env, route, request, pathsuffix, url, peer);
         let mask = &self.env.config().trace_mask;
         if let Some(t) = &mut ctx.trace {
             for (name, value) in &ctx.request.headers {
@@ -245,15 +249,11 @@ fn new_ctx(
     route: &Route,
     request: Message,
     pathsuffix: String,
+    url: ProxyUrl,
     peer: SocketAddr,
 ) -> Ctx {
     let meta = route.proxy.meta();
     let ep = meta.endpoints.get(route.endpoint);
-    let url = format!(
-        "http://{}{}",
-        request.header_first("host").unwrap_or("localhost"),
-        request.uri()
-    );
     Ctx::new(
         request,
         meta,
@@ -340,11 +340,17 @@ pub async fn dispatch_local(
     request.path = if full.is_empty() { "/".into() } else { full };
     let route = route.clone();
     drop(routes);
+    let url = ProxyUrl::new(format!(
+        "http://{}{}",
+        request.header_first("host").unwrap_or("localhost"),
+        request.uri()
+    ));
     let mut ctx = new_ctx(
         env,
         &route,
         request,
         pathsuffix,
+        url,
         SocketAddr::from(([127, 0, 0, 1], 0)),
     );
     route.proxy.handle(route.endpoint, &mut ctx).await;

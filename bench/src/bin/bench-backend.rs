@@ -22,8 +22,11 @@ async fn run() -> Result<(), String> {
     let args = Args::parse()?;
     let listen: SocketAddr = args.get_or("listen", SocketAddr::from(([127, 0, 0, 1], 0)))?;
     let listener = bind(listen).await?;
-    let base_url: std::sync::Arc<str> =
-        format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?).into();
+    let base_url: std::sync::Arc<str> = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    )
+    .into();
     tokio::spawn(exit_on_signal());
     proxyc_bench::serve::serve(listener, move |req| {
         let base_url = base_url.clone();
