@@ -54,11 +54,65 @@ pub struct ProxyVars {
     /// `proxy.pathsuffix`.
     pub pathsuffix: String,
     /// `proxy.url`.
-    pub url: String,
+    pub url: ProxyUrl,
     /// `proxy.name` (the ProxyEndpoint).
     pub name: &'static str,
     /// `proxy.flow.name`.
     pub flow_name: &'static str,
+}
+
+/// `proxy.url`: `http://<Host><path>?<query>` of the request as received.
+/// For requests from a client it is formatted on first read (most bundles
+/// never read it), from the received URI and Host header, which are kept
+/// as cheap reference-counted clones.
+#[derive(Debug, Clone)]
+pub struct ProxyUrl {
+    received: Option<(http::Uri, Option<http::HeaderValue>)>,
+    text: std::sync::OnceLock<String>,
+}
+
+impl ProxyUrl {
+    /// A URL known up front.
+    pub fn new(text: String) -> Self {
+        ProxyUrl {
+            received: None,
+            text: std::sync::OnceLock::from(text),
+        }
+    }
+
+    /// The URL of a request received with `uri` and `host`, formatted when read.
+    pub fn received(uri: http::Uri, host: Option<http::HeaderValue>) -> Self {
+        ProxyUrl {
+            received: Some((uri, host)),
+            text: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The URL text.
+    pub fn get(&self) -> &str {
+        self.text.get_or_init(|| {
+            let Some((uri, host)) = &self.received else {
+                return String::new();
+            };
+            let host = match (host, uri.authority()) {
+                (Some(h), _) => String::from_utf8_lossy(h.as_bytes()).into_owned(),
+                (None, Some(a)) => a.as_str().to_owned(),
+                (None, None) => "localhost".to_owned(),
+            };
+            let mut url = format!("http://{host}{}", uri.path());
+            // The query as the request message holds it: decoded, re-encoded.
+            let query = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form_urlencoded::parse(
+                    uri.query().unwrap_or_default().as_bytes(),
+                ))
+                .finish();
+            if !query.is_empty() {
+                url.push('?');
+                url.push_str(&query);
+            }
+            url
+        })
+    }
 }
 
 /// `target.*` and `route.*` variables.
@@ -281,5 +335,22 @@ impl Ctx {
         self.phase = Phase::Error;
         self.response = Some(fault.default_response());
         fault.raised
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProxyUrl;
+
+    #[test]
+    fn proxy_url_from_the_received_request() {
+        let host = Some(http::HeaderValue::from_static("api.example.com"));
+        let url = ProxyUrl::received("/v1/items?a=1&b=x%20y".parse().unwrap(), host);
+        assert_eq!(url.get(), "http://api.example.com/v1/items?a=1&b=x+y");
+        let absolute = ProxyUrl::received("http://h:8080/p".parse().unwrap(), None);
+        assert_eq!(absolute.get(), "http://h:8080/p");
+        let bare = ProxyUrl::received("/".parse().unwrap(), None);
+        assert_eq!(bare.get(), "http://localhost/");
+        assert_eq!(ProxyUrl::new("http://x/y".into()).get(), "http://x/y");
     }
 }

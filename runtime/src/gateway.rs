@@ -4,7 +4,7 @@
 
 use crate::body::{headers_from_map, into_http_response};
 use crate::client::OutBody;
-use crate::ctx::{ClientVars, Ctx, ProxyVars};
+use crate::ctx::{ClientVars, Ctx, ProxyUrl, ProxyVars};
 use crate::env::Environment;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::message::{Body, Message, MessageKind};
@@ -187,8 +187,12 @@ impl Gateway {
         let pathsuffix = path_suffix(&path, consumed);
         let meta = route.proxy.meta();
         let ep = meta.endpoints.get(route.endpoint);
+        let url = ProxyUrl::received(
+            req.uri().clone(),
+            req.headers().get(http::header::HOST).cloned(),
+        );
         let request = request_message(req);
-        let mut ctx = new_ctx(&self.env, route, request, pathsuffix, peer);
+        let mut ctx = new_ctx(&self.env, route, request, pathsuffix, url, peer);
         let mask = &self.env.config().trace_mask;
         if let Some(t) = &mut ctx.trace {
             t.note(format!("request {}", masked_uri(&ctx.request.uri(), mask)));
@@ -324,15 +328,11 @@ fn new_ctx(
     route: &Route,
     request: Message,
     pathsuffix: String,
+    url: ProxyUrl,
     peer: SocketAddr,
 ) -> Ctx {
     let meta = route.proxy.meta();
     let ep = meta.endpoints.get(route.endpoint);
-    let url = format!(
-        "http://{}{}",
-        request.header_first("host").unwrap_or("localhost"),
-        request.uri()
-    );
     Ctx::new(
         request,
         meta,
@@ -387,11 +387,17 @@ pub async fn dispatch_local(
     request.path = if full.is_empty() { "/".into() } else { full };
     let route = route.clone();
     drop(routes);
+    let url = ProxyUrl::new(format!(
+        "http://{}{}",
+        request.header_first("host").unwrap_or("localhost"),
+        request.uri()
+    ));
     let mut ctx = new_ctx(
         env,
         &route,
         request,
         pathsuffix,
+        url,
         SocketAddr::from(([127, 0, 0, 1], 0)),
     );
     route.proxy.handle(route.endpoint, &mut ctx).await;
@@ -468,7 +474,7 @@ pub fn request_message(req: http::Request<Incoming>) -> Message {
         })
         .unwrap_or_default();
     let mut headers = headers_from_map(&parts.headers);
-    headers.retain(|(n, _)| !n.to_ascii_lowercase().starts_with("x-apigee-"));
+    headers.retain(|(n, _)| !is_apigee_header(n));
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
         && let Some(a) = parts.uri.authority()
     {
@@ -498,6 +504,13 @@ fn api_timed_out(limit: Duration) -> Fault {
     .with_reason("API_TIMEOUT")
 }
 
+/// `X-Apigee-*` in any letter case (without allocating a lowercase copy).
+fn is_apigee_header(name: &str) -> bool {
+    name.as_bytes()
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"x-apigee-"))
+}
+
 fn fault_response(mut fault: Fault) -> http::Response<OutBody> {
     into_http_response(fault.default_response())
 }
@@ -520,5 +533,19 @@ impl tower_service::Service<http::Request<Incoming>> for Gateway {
     fn call(&mut self, req: http::Request<Incoming>) -> Self::Future {
         let gw = self.clone();
         Box::pin(async move { Ok(gw.handle(req, SocketAddr::from(([0, 0, 0, 0], 0))).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_apigee_header;
+
+    #[test]
+    fn apigee_headers_in_any_case() {
+        assert!(is_apigee_header("x-apigee-secret"));
+        assert!(is_apigee_header("X-Apigee-Proxy"));
+        assert!(!is_apigee_header("x-apigee"));
+        assert!(!is_apigee_header("x-apigeex"));
+        assert!(!is_apigee_header("x-api"));
     }
 }

@@ -48,8 +48,9 @@ pub struct Message {
     pub path: String,
     /// Decoded query parameters, in order (a name may repeat).
     pub query: Vec<(String, String)>,
-    /// HTTP version, e.g. `1.1`.
-    pub version: String,
+    /// HTTP version, e.g. `1.1` (borrowed unless a policy sets it, so
+    /// building a message allocates nothing for it).
+    pub version: Cow<'static, str>,
     /// Response status code; 0 on requests.
     pub status: u16,
     /// Response reason phrase when set explicitly.

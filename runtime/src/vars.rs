@@ -322,7 +322,7 @@ pub fn read<'a>(ctx: &'a Ctx, var: &Var) -> Value<'a> {
             .map_or(Value::Null, Value::Str),
         Var::ProxyBasepath => Value::str(ctx.proxy.basepath),
         Var::ProxyPathsuffix => Value::str(&ctx.proxy.pathsuffix),
-        Var::ProxyUrl => Value::str(&ctx.proxy.url),
+        Var::ProxyUrl => Value::str(ctx.proxy.url.get()),
         Var::ProxyName => Value::str(ctx.proxy.name),
         Var::ProxyFlowName => Value::str(ctx.proxy.flow_name),
         Var::ClientIp => owned(ctx.client.addr.ip().to_string()),
@@ -466,7 +466,7 @@ pub fn write_msg(msg: &mut Message, prop: MsgProp, v: Value<'static>) -> Result<
         MsgProp::QueryParam(n) => msg.set_query(n, text(v)),
         MsgProp::Verb => msg.verb = text(v),
         MsgProp::Path => msg.path = text(v),
-        MsgProp::Version => msg.version = text(v),
+        MsgProp::Version => msg.version = text(v).into(),
         MsgProp::StatusCode => {
             let s = text(v);
             msg.status = s

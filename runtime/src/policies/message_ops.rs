@@ -186,7 +186,7 @@ pub fn set_scalar(msg: &mut Message, scalar: Scalar, value: String) -> Result<()
                 format!("/{value}")
             };
         }
-        Scalar::Version => msg.version = value,
+        Scalar::Version => msg.version = value.into(),
         Scalar::StatusCode => {
             msg.status = value
                 .parse::<u16>()
