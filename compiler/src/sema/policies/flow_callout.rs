@@ -5,7 +5,6 @@
 //! which checks at start-up that it is there.
 
 use super::super::Sema;
-use super::super::vars::VarTable;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{FlowCallout, FlowParam, FlowParamValue, SharedFlowCall};
 use crate::syntax::xml::Element;
@@ -91,18 +90,14 @@ impl Sema<'_> {
             ) else {
                 continue;
             };
-            let target = self.vars.resolve(&name);
-            if VarTable::is_read_only(&target) {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::READ_ONLY_VARIABLE,
-                        format!("`{name}` is a read-only built-in variable"),
-                    )
-                    .at(p.span(), "cannot be set by a parameter")
-                    .help("pass the value in a variable of your own"),
-                );
+            let Some(target) = self.writable_var(
+                &name,
+                p.span(),
+                "cannot be set by a parameter",
+                "pass the value in a variable of your own",
+            ) else {
                 continue;
-            }
+            };
             let value = match p.attr("ref").filter(|r| !r.trimmed().is_empty()) {
                 Some(r) => {
                     let var_name = r.trimmed().to_owned();

@@ -272,6 +272,30 @@ impl Sema<'_> {
         })
     }
 
+    /// Resolves a variable a policy writes; a read-only built-in is
+    /// reported at `span` (PXC056).
+    pub(crate) fn writable_var(
+        &mut self,
+        name: &str,
+        span: crate::diagnostics::Span,
+        label: &str,
+        help: &str,
+    ) -> Option<ir::Var> {
+        let target = self.vars.resolve(name);
+        if VarTable::is_read_only(&target) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::READ_ONLY_VARIABLE,
+                    format!("`{name}` is a read-only built-in variable"),
+                )
+                .at(span, label.to_owned())
+                .help(help.to_owned()),
+            );
+            return None;
+        }
+        Some(target)
+    }
+
     fn assign_variable(&mut self, el: &Element) -> Option<ir::AssignVariable> {
         self.check_children(
             el,
@@ -296,18 +320,12 @@ impl Sema<'_> {
             return None;
         };
         let name = name_text.trimmed().to_owned();
-        let target = self.vars.resolve(&name);
-        if VarTable::is_read_only(&target) {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::READ_ONLY_VARIABLE,
-                    format!("`{name}` is a read-only built-in variable"),
-                )
-                .at(name_text.span(), "cannot be assigned")
-                .help("assign a variable of your own, or change the message with <Set>"),
-            );
-            return None;
-        }
+        let target = self.writable_var(
+            &name,
+            name_text.span(),
+            "cannot be assigned",
+            "assign a variable of your own, or change the message with <Set>",
+        )?;
         for unsupported in ["ResourceURL", "PropertySetRef"] {
             if let Some(c) = el.child(unsupported) {
                 self.diags.push(
