@@ -105,6 +105,14 @@ fn assert_error(diags: &Diagnostics, code: &str, file: &str, fix: &str) {
     );
 }
 
+/// Compiles `path`, which must be refused with `code` in `file` (help
+/// mentioning `fix`); returns the peak heap growth.
+fn refused(path: &Path, code: &str, file: &str, fix: &str) -> usize {
+    let (diags, peak) = reject(path);
+    assert_error(&diags, code, file, fix);
+    peak
+}
+
 /// A small valid bundle in a fresh temporary folder.
 struct Fixture {
     dir: PathBuf,
@@ -141,9 +149,9 @@ impl Fixture {
         let _ = std::fs::remove_dir_all(&dir);
         let f = Fixture { dir };
         f.write("hostile.xml", DESCRIPTOR);
-        f.write("proxies/default.xml", &proxy_endpoint(&["P".into()]));
+        f.write("proxies/default.xml", proxy_endpoint(&["P".into()]));
         f.write("targets/default.xml", TARGET);
-        f.write("policies/P.xml", &policy("P", "1"));
+        f.write("policies/P.xml", policy("P", "1"));
         f
     }
 
@@ -185,9 +193,8 @@ fn a_file_over_the_size_limit_is_refused_without_being_read_whole() {
         "x".repeat(MAX_FILE_BYTES as usize + 1)
     );
     f.write("policies/Big.xml", big);
-    let (diags, peak) = reject(&f.dir);
-    assert_error(
-        &diags,
+    let peak = refused(
+        &f.dir,
         "PXC007",
         "apiproxy/policies/Big.xml",
         "move it out of the bundle",
@@ -234,9 +241,8 @@ fn deep_nesting_is_refused_at_the_element_too_deep() {
         "</a>".repeat(depth)
     );
     f.write("policies/P.xml", xml);
-    let (diags, peak) = reject(&f.dir);
-    assert_error(
-        &diags,
+    let peak = refused(
+        &f.dir,
         "PXC361",
         "apiproxy/policies/P.xml",
         "nested this deeply",
@@ -253,9 +259,8 @@ fn too_many_nodes_are_refused() {
         "<a/>".repeat(300_000)
     );
     f.write("policies/P.xml", xml);
-    let (diags, peak) = reject(&f.dir);
-    assert_error(
-        &diags,
+    let peak = refused(
+        &f.dir,
         "PXC361",
         "apiproxy/policies/P.xml",
         "split the content",
@@ -291,9 +296,8 @@ fn dtds_and_entity_expansion_are_refused() {
     for (i, xml) in cases.iter().enumerate() {
         let f = Fixture::new(&format!("dtd-{i}"));
         f.write("policies/P.xml", xml);
-        let (diags, peak) = reject(&f.dir);
-        assert_error(
-            &diags,
+        let peak = refused(
+            &f.dir,
             "PXC360",
             "apiproxy/policies/P.xml",
             "remove the <!DOCTYPE",
@@ -329,9 +333,8 @@ fn an_element_with_very_many_attributes_is_refused_quickly() {
     let attrs: String = (0..500_000).map(|i| format!(" a{i}=\"\"")).collect();
     let xml = format!("<AssignMessage name=\"P\"{attrs}/>");
     f.write("policies/P.xml", &xml);
-    let (diags, peak) = reject(&f.dir);
-    assert_error(
-        &diags,
+    let peak = refused(
+        &f.dir,
         "PXC361",
         "apiproxy/policies/P.xml",
         "a few attributes",
@@ -379,8 +382,7 @@ fn too_many_files_are_refused() {
     for i in 0..=MAX_FILES {
         f.write(&format!("policies/extra/E{i}.txt"), "");
     }
-    let (diags, peak) = reject(&f.dir);
-    assert_error(&diags, "PXC007", "apiproxy", "move large content out");
+    let peak = refused(&f.dir, "PXC007", "apiproxy", "move large content out");
     assert!(peak < 32 * MIB, "peak heap {peak} bytes");
 }
 
@@ -433,9 +435,8 @@ fn a_named_pipe_is_refused_instead_of_blocking_the_build() {
         .status()
         .expect("mkfifo runs");
     assert!(status.success());
-    let (diags, _) = reject(&f.dir);
-    assert_error(
-        &diags,
+    refused(
+        &f.dir,
         "PXC002",
         "apiproxy/policies/Pipe.xml",
         "regular files",
@@ -505,9 +506,8 @@ fn a_zip_bomb_is_refused_from_its_declared_size() {
         z.write_all(&zeros).expect("data");
     }
     z.finish().expect("finish zip");
-    let (diags, peak) = reject(&path);
-    assert_error(
-        &diags,
+    let peak = refused(
+        &path,
         "PXC007",
         "apiproxy/policies/Bomb.xml",
         "move it out of the bundle",

@@ -328,18 +328,23 @@ fn load_zip(path: &Path, diags: &mut Diagnostics) -> Option<LoadedBundle> {
         ..LoadedBundle::default()
     };
     let mut budget = Budget::default();
+    let damaged_entry = |diags: &mut Diagnostics, msg: String| {
+        file_error(
+            diags,
+            Code::ZIP_INVALID,
+            zip_name.clone(),
+            path,
+            msg,
+            damaged,
+        );
+    };
     for i in 0..archive.len() {
         let entry = match archive.by_index(i) {
             Ok(e) => e,
             Err(e) => {
-                let msg = format!("entry {i} of `{zip_name}` cannot be read: {e}");
-                file_error(
+                damaged_entry(
                     diags,
-                    Code::ZIP_INVALID,
-                    zip_name.clone(),
-                    path,
-                    msg,
-                    damaged,
+                    format!("entry {i} of `{zip_name}` cannot be read: {e}"),
                 );
                 continue;
             }
@@ -350,14 +355,9 @@ fn load_zip(path: &Path, diags: &mut Diagnostics) -> Option<LoadedBundle> {
         let name = match entry.name() {
             Ok(n) => n.into_owned(),
             Err(e) => {
-                let msg = format!("entry {i} of `{zip_name}` has an unreadable name: {e}");
-                file_error(
+                damaged_entry(
                     diags,
-                    Code::ZIP_INVALID,
-                    zip_name.clone(),
-                    path,
-                    msg,
-                    damaged,
+                    format!("entry {i} of `{zip_name}` has an unreadable name: {e}"),
                 );
                 continue;
             }
