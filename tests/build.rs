@@ -87,9 +87,19 @@ fn corpus() -> Result<(), String> {
                 rel.display(),
                 file.display().to_string()
             );
+            let mount = if generated.is_shared_flow {
+                "mount_shared_flow"
+            } else {
+                "mount"
+            };
+            let item = if generated.is_shared_flow {
+                "SharedFlow"
+            } else {
+                "Proxy"
+            };
             let _ = writeln!(
                 arms,
-                "        {:?} => Some(gateway.mount({module}::{}::Proxy)),",
+                "        {:?} => Some(gateway.{mount}({module}::{}::{item})),",
                 rel.display().to_string(),
                 generated.module_name
             );

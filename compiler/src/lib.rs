@@ -60,6 +60,9 @@ pub struct Generated {
     /// Shared flows compiled in the same build that its FlowCallouts call
     /// directly.
     pub linked_shared_flows: Vec<String>,
+    /// Whether the bundle is a shared flow bundle (its module has a
+    /// `SharedFlow` type to mount, not a `Proxy`).
+    pub is_shared_flow: bool,
 }
 
 impl Generated {
@@ -120,6 +123,7 @@ pub fn compile_all<P: AsRef<Path>>(
             linked_shared_flows.dedup();
             Generated {
                 linked_shared_flows,
+                is_shared_flow: a.proxy.shared_flow.is_some(),
                 module_name: codegen::naming::module_of(&a.proxy).to_string(),
                 proxy_name: a.proxy.name.clone(),
                 tokens: codegen::generate(&a.proxy, opts),

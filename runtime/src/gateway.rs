@@ -128,6 +128,7 @@ impl Gateway {
     /// flows with the same name are an error.
     pub fn mount_shared_flow(mut self, flow: impl CompiledSharedFlow) -> Result<Self, String> {
         let name = flow.meta().name;
+        self.env.upstreams().register_shared_flow(flow.meta())?;
         let flows = Arc::make_mut(&mut self.shared_flows);
         if flows.insert(name, Arc::new(flow)).is_some() {
             return Err(format!("shared flow `{name}` is mounted twice"));

@@ -2,6 +2,7 @@
 
 use crate::balancer::LoadBalancer;
 use crate::ctx::Ctx;
+use crate::shared_flow::SharedFlowMeta;
 use crate::tls_client::SslInfo;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,14 +21,25 @@ pub struct ProxyMeta {
     pub endpoints: &'static [EndpointMeta],
     /// Names of the user-variable slots (index = slot number).
     pub slots: &'static [&'static str],
-    /// TargetServer names the bundle references (checked at start-up).
+    /// Its HTTP connections' needs from the environment.
+    pub connections: Connections,
+}
+
+/// What the HTTP connections of a compiled bundle (a proxy or a shared
+/// flow) need from the environment: checked, and their TLS configurations
+/// and LoadBalancers prepared, when the bundle is mounted.
+#[derive(Debug)]
+pub struct Connections {
+    /// TargetServer names the bundle references.
     pub target_servers: &'static [&'static str],
     /// Every SSLInfo, with where it is (`TargetEndpoint `x`` or
-    /// `ServiceCallout `y``); their key and trust stores are checked and
-    /// their TLS configurations built at start-up.
+    /// `ServiceCallout `y``).
     pub tls: &'static [(&'static str, &'static SslInfo<'static>)],
     /// Every LoadBalancer, with where it is (the same site names as `tls`).
     pub load_balancers: &'static [(&'static str, &'static LoadBalancer)],
+    /// Shared flows compiled into the bundle's FlowCallouts (called
+    /// directly, so their connections are prepared with the bundle's).
+    pub shared_flows: &'static [&'static SharedFlowMeta],
 }
 
 /// Static description of one ProxyEndpoint.

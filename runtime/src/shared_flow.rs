@@ -9,7 +9,7 @@
 use crate::ctx::Ctx;
 use crate::fault::Fault;
 use crate::gateway::LocalTarget;
-use crate::proxy::BoxFuture;
+use crate::proxy::{BoxFuture, Connections};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -22,6 +22,8 @@ pub struct SharedFlowMeta {
     pub revision: &'static str,
     /// Names of its user-variable slots (index = slot number).
     pub slots: &'static [&'static str],
+    /// Its HTTP connections' needs from the environment.
+    pub connections: Connections,
 }
 
 /// A shared flow bundle compiled by proxyc.

@@ -7,7 +7,8 @@ use crate::balancer::{Balancer, LoadBalancer};
 use crate::client::{ClientError, HttpClient, OutBody, Pooling, dial_addr};
 use crate::env::{ConfigError, EnvConfig};
 use crate::health::{self, Check};
-use crate::proxy::ProxyMeta;
+use crate::proxy::{Connections, ProxyMeta};
+use crate::shared_flow::SharedFlowMeta;
 use crate::target::TargetProperties;
 use crate::target_servers::TargetServerConfig;
 use crate::tls::Stores;
@@ -163,24 +164,38 @@ impl Upstreams {
     /// HealthMonitors (inside a tokio runtime). Errors name the proxy, the
     /// element and the missing or bad entry.
     pub fn register(&self, meta: &'static ProxyMeta) -> Result<(), String> {
-        let proxy = meta.name;
+        self.register_connections(&format!("proxy `{}`", meta.name), &meta.connections)
+    }
+
+    /// Registers a shared flow mounted on its own (see [`Upstreams::register`]).
+    pub fn register_shared_flow(&self, meta: &'static SharedFlowMeta) -> Result<(), String> {
+        self.register_connections(&format!("shared flow `{}`", meta.name), &meta.connections)
+    }
+
+    /// The connections of `owner` (`proxy `x`` or `shared flow `y``) and of
+    /// the shared flows compiled into it.
+    fn register_connections(&self, owner: &str, meta: &'static Connections) -> Result<(), String> {
+        for sf in meta.shared_flows {
+            self.register_shared_flow(sf)
+                .map_err(|e| format!("{owner}, via FlowCallout: {e}"))?;
+        }
         for ts in meta.target_servers {
             if !self.servers.contains_key(*ts) {
                 return Err(format!(
-                    "proxy `{proxy}` references TargetServer `{ts}`, which the environment does not define (add [target_servers.{ts}] or a targetServers.json entry)"
+                    "{owner} references TargetServer `{ts}`, which the environment does not define (add [target_servers.{ts}] or a targetServers.json entry)"
                 ));
             }
         }
         for (site, info) in meta.tls {
             if info.ignore_validation_errors {
                 tracing::warn!(
-                    proxy,
+                    owner,
                     site,
                     "IgnoreValidationErrors: the backend's TLS certificate is NOT verified"
                 );
             }
             let tls = client_config(info, &self.stores, &self.default_roots)
-                .map_err(|e| format!("proxy `{proxy}`, SSLInfo of {site}: {e}"))?;
+                .map_err(|e| format!("{owner}, SSLInfo of {site}: {e}"))?;
             write(&self.static_tls).insert(key(*info), Arc::new(tls));
         }
         for (site, lb) in meta.load_balancers {
@@ -195,7 +210,7 @@ impl Upstreams {
             let balancer = Balancer::new(lb, |s| -> Result<_, String> {
                 let ts = self.servers.get(s.name).ok_or_else(|| {
                     format!(
-                        "proxy `{proxy}`, LoadBalancer of {site}: TargetServer `{}` is not defined in the environment",
+                        "{owner}, LoadBalancer of {site}: TargetServer `{}` is not defined in the environment",
                         s.name
                     )
                 })?;

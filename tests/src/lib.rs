@@ -28,6 +28,8 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("shared");
     proxyc_runtime::include_proxy!("chain");
     proxyc_runtime::include_proxy!("caller");
+    proxyc_runtime::include_proxy!("sf_lookup");
+    proxyc_runtime::include_proxy!("lb_caller");
 }
 
 /// Every bundle of the shared corpus that compiles, one module each

@@ -10,7 +10,7 @@ use proxyc_runtime::target_servers::TargetServerConfig;
 use proxyc_testkit::echo::Echo;
 use proxyc_testkit::google::{LocalService, RecordedRequest, RunningServer};
 use proxyc_tests::harness::TestGateway;
-use proxyc_tests::proxies::{balanced, lb};
+use proxyc_tests::proxies::{balanced, lb, lb_caller};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -288,4 +288,41 @@ async fn service_callout_load_balancer_from_the_reference() {
         assert_eq!(r.json()["path"], "/get");
     }
     assert_eq!([httpbin.request_count(), yahoo.request_count()], [2, 2]);
+}
+
+#[tokio::test]
+async fn a_shared_flows_load_balancer_is_prepared_with_its_calling_proxy() {
+    let httpbin = echo().await;
+    let yahoo = echo().await;
+    let servers = vec![("httpbin", httpbin.addr()), ("yahoo", yahoo.addr())];
+    let gw = TestGateway::start(
+        |g| g.mount(lb_caller::Proxy).expect("mount"),
+        move |c| {
+            for (name, addr) in servers {
+                server(c, name, addr);
+            }
+        },
+    )
+    .await;
+    for _ in 0..4 {
+        let r = gw.get("/sf-lb").await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.header("x-lookup-status").as_deref(), Some("200"));
+        assert_eq!(r.json()["path"], "/lookup");
+    }
+    assert_eq!([httpbin.request_count(), yahoo.request_count()], [2, 2]);
+}
+
+#[tokio::test]
+async fn a_shared_flows_target_servers_are_checked_when_its_caller_is_mounted() {
+    let env = proxyc_runtime::Environment::new(EnvConfig::default()).expect("environment");
+    let gw = proxyc_runtime::Gateway::new(std::sync::Arc::new(env));
+    let err = gw
+        .mount(lb_caller::Proxy)
+        .err()
+        .expect("TargetServers are missing");
+    assert!(
+        err.contains("proxy `lb_caller`, via FlowCallout: shared flow `lookup` references TargetServer `httpbin`"),
+        "{err}"
+    );
 }

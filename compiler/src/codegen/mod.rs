@@ -7,9 +7,9 @@ mod flows;
 mod local_target;
 pub mod naming;
 mod policies;
-mod transport;
 mod requirements;
 mod shared_flow;
+mod transport;
 mod vars;
 
 use crate::Options;
@@ -117,12 +117,8 @@ impl Gen<'_> {
             quote!(#i => __rt::boxed(#run(ctx)),)
         });
         let requirements = self.requirements();
-        let transport::TransportStatics {
-            items: transport_statics,
-            tls,
-            load_balancers,
-            target_servers,
-        } = transport::statics(proxy);
+        let transport = transport::statics(proxy);
+        let (transport_statics, connections) = (&transport.items, transport.connections());
         quote! {
             /// The compiled proxy; mount it on a `proxyc_runtime::Gateway`.
             #[derive(Debug, Clone, Copy, Default)]
@@ -134,9 +130,7 @@ impl Gen<'_> {
                 revision: #revision,
                 endpoints: &[#(#endpoint_metas),*],
                 slots: &[#(#slot_names),*],
-                target_servers: &[#(#target_servers),*],
-                tls: &[#(#tls),*],
-                load_balancers: &[#(#load_balancers),*],
+                connections: #connections,
             };
 
             #transport_statics

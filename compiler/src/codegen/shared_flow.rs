@@ -27,6 +27,8 @@ impl Gen<'_> {
         let buffer = (request || response)
             .then(|| quote!(__rt::fc::buffer_content(ctx, #request, #response).await?;));
         let doc = format!(" Shared flow `{}`, {}.", flow.name, flow.source);
+        let transport = super::transport::statics(proxy);
+        let (transport_statics, connections) = (&transport.items, transport.connections());
         quote! {
             /// The compiled shared flow bundle; mount it on a
             /// `proxyc_runtime::Gateway` for proxies compiled in other builds.
@@ -38,7 +40,10 @@ impl Gen<'_> {
                 name: #name,
                 revision: #revision,
                 slots: &[#(#slot_names),*],
+                connections: #connections,
             };
+
+            #transport_statics
 
             impl __rt::CompiledSharedFlow for SharedFlow {
                 fn meta(&self) -> &'static __rt::SharedFlowMeta {

@@ -183,38 +183,74 @@ fn load_balancer(lb: &ir::LoadBalancer) -> TokenStream {
     })
 }
 
-/// The statics of every SSLInfo and LoadBalancer of a proxy, and the META
+/// The statics of every SSLInfo and LoadBalancer of a bundle, and the META
 /// entries listing them and the TargetServers they name.
 pub(crate) struct TransportStatics {
     /// `static TLS_…` and `static LB_…` items.
     pub(crate) items: TokenStream,
     /// `(label, &TLS_…)` entries.
-    pub(crate) tls: Vec<TokenStream>,
+    tls: Vec<TokenStream>,
     /// `(label, &LB_…)` entries.
-    pub(crate) load_balancers: Vec<TokenStream>,
+    load_balancers: Vec<TokenStream>,
     /// TargetServer names, sorted and deduplicated.
-    pub(crate) target_servers: Vec<String>,
+    target_servers: Vec<String>,
+    /// `&super::sf_…::META` of the shared flows its FlowCallouts call
+    /// directly, sorted and deduplicated.
+    shared_flows: Vec<String>,
 }
 
-/// Collects the transport statics of the TargetEndpoints and ServiceCallouts.
+impl TransportStatics {
+    /// The `__rt::Connections` literal of the bundle's META.
+    pub(crate) fn connections(&self) -> TokenStream {
+        let (ts, tls, lbs) = (&self.target_servers, &self.tls, &self.load_balancers);
+        let sfs = self.shared_flows.iter().map(|m| {
+            let m = quote::format_ident!("{m}");
+            quote!(&super::#m::META)
+        });
+        quote!(__rt::Connections {
+            target_servers: &[#(#ts),*],
+            tls: &[#(#tls),*],
+            load_balancers: &[#(#lbs),*],
+            shared_flows: &[#(#sfs),*],
+        })
+    }
+}
+
+/// Collects the transport statics of the TargetEndpoints and ServiceCallouts,
+/// and the shared flows compiled into the FlowCallouts.
 pub(crate) fn statics(proxy: &ir::Proxy) -> TransportStatics {
     let mut sites: Vec<(Site, &ir::TargetProps)> = proxy
         .targets
         .iter()
-        .map(|t| (Site::target(&t.name), &t.props))
+        .filter_map(|t| match &t.connection {
+            ir::TargetConnection::Http { props, .. } => Some((Site::target(&t.name), &**props)),
+            ir::TargetConnection::Local(_) => None,
+        })
         .collect();
+    let mut shared_flows = Vec::new();
     for p in &proxy.policies {
-        if let ir::PolicyBody::ServiceCallout(sc) = &p.body
-            && let ir::CalloutConnection::Http { props, .. } = &sc.connection
-        {
-            sites.push((Site::callout(&p.name), &**props));
+        match &p.body {
+            ir::PolicyBody::ServiceCallout(sc) => {
+                if let ir::CalloutConnection::Http { props, .. } = &sc.connection {
+                    sites.push((Site::callout(&p.name), &**props));
+                }
+            }
+            ir::PolicyBody::FlowCallout(fc) => {
+                if let ir::SharedFlowCall::Compiled { module, .. } = &fc.call {
+                    shared_flows.push(module.clone());
+                }
+            }
+            _ => {}
         }
     }
+    shared_flows.sort();
+    shared_flows.dedup();
     let mut out = TransportStatics {
         items: TokenStream::new(),
         tls: Vec::new(),
         load_balancers: Vec::new(),
         target_servers: Vec::new(),
+        shared_flows,
     };
     for (site, props) in &sites {
         let label = &site.label;

@@ -3,14 +3,14 @@
 
 pub mod integration;
 pub mod policy;
-pub mod transport;
 pub mod shared_flow;
+pub mod transport;
 pub mod var;
 
 pub use integration::*;
 pub use policy::*;
-pub use transport::*;
 pub use shared_flow::*;
+pub use transport::*;
 pub use var::*;
 
 use crate::expr::{condition, template};

@@ -69,8 +69,8 @@ pub enum TargetConnection {
     Http {
         /// `URL`, or its `Path` with a LoadBalancer.
         url: super::Template,
-        /// Transport properties.
-        props: super::TargetProps,
+        /// Transport properties (boxed: much larger than a local target).
+        props: Box<super::TargetProps>,
     },
     /// `LocalTargetConnection`: another proxy of the environment, in-process.
     Local(LocalTarget),

@@ -380,7 +380,10 @@ impl Sema<'_> {
             out.push(ir::TargetEndpoint {
                 name,
                 flows,
-                connection: ir::TargetConnection::Http { url, props },
+                connection: ir::TargetConnection::Http {
+                    url,
+                    props: Box::new(props),
+                },
                 faults,
                 source,
             });

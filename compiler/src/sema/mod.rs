@@ -6,8 +6,8 @@ mod expr;
 mod lints;
 mod local_target;
 mod policies;
-mod transport;
 pub mod shared_flows;
+mod transport;
 pub mod vars;
 
 use crate::Options;
