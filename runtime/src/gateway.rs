@@ -367,15 +367,33 @@ pub enum LocalTarget {
     Path(&'static str),
 }
 
+/// Deepest chain of in-process calls (LocalTargetConnections calling
+/// proxies that call others): a cycle between bundles (A → B → A) is a
+/// run-time error instead of unbounded recursion. Apigee documents no
+/// limit; 16 is far beyond any real chain.
+pub const MAX_LOCAL_DEPTH: u8 = 16;
+
+tokio::task_local! {
+    /// How many in-process calls the current request is inside.
+    static LOCAL_DEPTH: u8;
+}
+
 /// Runs `request` through the full flow of another proxy mounted in the
 /// same environment, in-process, and returns its response. The request's
 /// path is the path suffix (appended to `Path` for a path target).
-/// An unknown proxy, endpoint or path is an error naming it.
+/// An unknown proxy, endpoint or path, or a chain deeper than
+/// [`MAX_LOCAL_DEPTH`], is an error naming it.
 pub async fn dispatch_local(
     env: &Arc<Environment>,
     target: &LocalTarget,
     mut request: Message,
 ) -> Result<Message, String> {
+    let depth = LOCAL_DEPTH.try_with(|d| *d).unwrap_or(0);
+    if depth >= MAX_LOCAL_DEPTH {
+        return Err(format!(
+            "more than {MAX_LOCAL_DEPTH} nested local target calls (a LocalTargetConnection cycle?)"
+        ));
+    }
     let routes = env
         .routes()
         .ok_or("no gateway serves this environment; local targets are unavailable")?;
@@ -401,7 +419,9 @@ pub async fn dispatch_local(
         url,
         SocketAddr::from(([127, 0, 0, 1], 0)),
     );
-    route.proxy.handle(route.endpoint, &mut ctx).await;
+    LOCAL_DEPTH
+        .scope(depth + 1, route.proxy.handle(route.endpoint, &mut ctx))
+        .await;
     Ok(ctx.response.take().unwrap_or_else(Message::new_response))
 }
 

@@ -30,6 +30,7 @@ pub mod proxies {
     proxyc_runtime::include_proxy!("caller");
     proxyc_runtime::include_proxy!("sf_lookup");
     proxyc_runtime::include_proxy!("lb_caller");
+    proxyc_runtime::include_proxy!("cycle");
 }
 
 /// Every bundle of the shared corpus that compiles, one module each

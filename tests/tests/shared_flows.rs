@@ -6,7 +6,7 @@
 
 use proxyc_runtime::{EnvConfig, Environment, Gateway};
 use proxyc_tests::harness::TestGateway;
-use proxyc_tests::proxies::{caller, chain, sf_tagging, shared};
+use proxyc_tests::proxies::{caller, chain, cycle, sf_tagging, shared};
 use std::sync::Arc;
 
 #[tokio::test]
@@ -207,4 +207,20 @@ async fn mounting_a_shared_flow_twice_is_an_error() {
         .err()
         .expect("duplicate");
     assert_eq!(err, "shared flow `tagging` is mounted twice");
+}
+
+#[tokio::test]
+async fn a_local_target_cycle_is_a_fault_not_unbounded_recursion() {
+    let gw = TestGateway::serving(cycle::Proxy).await;
+    for _ in 0..2 {
+        let resp = gw.get("/cycle/x").await;
+        // The innermost call fails; every proxy above it returns that
+        // response as its target's error response.
+        assert_eq!(resp.status, 503, "{}", resp.text());
+        assert!(
+            resp.text().contains("nested local target calls"),
+            "{}",
+            resp.text()
+        );
+    }
 }
