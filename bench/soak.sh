@@ -62,7 +62,7 @@ local mix = {
   { "GET",  "/hello/greet/soak",        nil,            200 },
   { "GET",  "/hello/items/42?q=soak",   nil,            200 },
   { "POST", "/hello/orders",            '{"qty":3}',    200 },
-  { "GET",  "/geocoding/inline?address=Berlin", nil,    200 },
+  { "GET",  "/geocoding/inline?postalcode=94043&country=US", nil,    200 },
   { "GET",  "/hello/admin",             nil,            403 },
   { "GET",  "/nowhere",                 nil,            404 },
   { "GET",  "/hello/../geocoding/inline", nil,         404 },

@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -70,6 +71,10 @@ pub trait LocalService: Send + Sync + 'static {
 #[derive(Default)]
 struct Shared {
     requests: Mutex<Vec<RecordedRequest>>,
+    /// Requests received, recorded or not.
+    count: AtomicUsize,
+    /// Set by [`RunningServer::forget_requests`].
+    unrecorded: AtomicBool,
     delay: Mutex<Duration>,
 }
 
@@ -134,7 +139,16 @@ impl<S: LocalService> RunningServer<S> {
 
     /// Number of requests received so far.
     pub fn request_count(&self) -> usize {
-        lock(&self.shared.requests).len()
+        self.shared.count.load(Ordering::Relaxed)
+    }
+
+    /// Stops keeping received requests (and drops those kept), for a
+    /// long-running server such as the example gateway's embedded backend,
+    /// whose memory would otherwise grow with every request;
+    /// [`RunningServer::request_count`] still counts.
+    pub fn forget_requests(&self) {
+        self.shared.unrecorded.store(true, Ordering::Relaxed);
+        lock(&self.shared.requests).clear();
     }
 
     /// Delays every subsequent response by `delay` (to exercise timeouts and concurrency).
@@ -227,7 +241,10 @@ async fn respond<S: LocalService>(
         headers: parts.headers,
         body,
     };
-    lock(&shared.requests).push(recorded.clone());
+    shared.count.fetch_add(1, Ordering::Relaxed);
+    if !shared.unrecorded.load(Ordering::Relaxed) {
+        lock(&shared.requests).push(recorded.clone());
+    }
     let delay = *lock(&shared.delay);
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
