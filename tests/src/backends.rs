@@ -39,8 +39,8 @@ pub const OK_RESPONSE: &[u8] =
 impl RawBackend {
     /// Starts a backend behaving as `behaviour` on an ephemeral port.
     pub async fn start(behaviour: Behaviour) -> RawBackend {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind"); // ok: test harness; a failure is the test failing
+        let addr = listener.local_addr().expect("addr"); // ok: test harness; a failure is the test failing
         let received = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&received);
         tokio::spawn(async move {
@@ -145,20 +145,20 @@ async fn read_request(stream: &mut TcpStream, log: &Mutex<Vec<u8>>) {
 /// A TLS server whose certificate (self-signed for `name`, generated here)
 /// no client trusts: every handshake fails on the client's side.
 pub async fn untrusted_tls_server(name: &str) -> SocketAddr {
-    let certified = rcgen::generate_simple_self_signed(vec![name.to_owned()]).expect("cert");
+    let certified = rcgen::generate_simple_self_signed(vec![name.to_owned()]).expect("cert"); // ok: test harness; a failure is the test failing
     let cert = certified.cert.der().clone();
     let key = rustls_pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .expect("protocols")
+    .expect("protocols") // ok: test harness; a failure is the test failing
     .with_no_client_auth()
     .with_single_cert(vec![cert], key)
-    .expect("server config");
+    .expect("server config"); // ok: test harness; a failure is the test failing
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind"); // ok: test harness; a failure is the test failing
+    let addr = listener.local_addr().expect("addr"); // ok: test harness; a failure is the test failing
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let acceptor = acceptor.clone();
@@ -175,8 +175,8 @@ pub async fn untrusted_tls_server(name: &str) -> SocketAddr {
 /// Sends raw bytes to `addr` and returns everything read back until the
 /// peer closes (or 2 s of silence).
 pub async fn raw_exchange(addr: SocketAddr, request: impl AsRef<[u8]>) -> String {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    stream.write_all(request.as_ref()).await.expect("write");
+    let mut stream = TcpStream::connect(addr).await.expect("connect"); // ok: test harness; a failure is the test failing
+    stream.write_all(request.as_ref()).await.expect("write"); // ok: test harness; a failure is the test failing
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
     loop {

@@ -73,11 +73,11 @@ impl TestGateway {
         mount: impl FnOnce(Gateway) -> Gateway,
         tweak: impl FnOnce(&mut EnvConfig),
     ) -> TestGateway {
-        let echo = RunningServer::start(Echo).await.expect("echo backend");
+        let echo = RunningServer::start(Echo).await.expect("echo backend"); // ok: test harness; a failure is the test failing
         let closed = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
+            .expect("bind") // ok: test harness; a failure is the test failing
             .local_addr()
-            .expect("addr");
+            .expect("addr"); // ok: test harness; a failure is the test failing
         let mut config = EnvConfig::default();
         config
             .connect_overrides
@@ -86,12 +86,12 @@ impl TestGateway {
             .connect_overrides
             .insert("down.internal:80".into(), closed);
         tweak(&mut config);
-        let env = Arc::new(Environment::new(config).expect("environment"));
+        let env = Arc::new(Environment::new(config).expect("environment")); // ok: test harness; a failure is the test failing
         let gateway = mount(Gateway::new(env));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .expect("bind gateway");
-        let addr = listener.local_addr().expect("addr");
+            .expect("bind gateway"); // ok: test harness; a failure is the test failing
+        let addr = listener.local_addr().expect("addr"); // ok: test harness; a failure is the test failing
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = tokio::spawn(gateway.serve(listener, async {
             let _ = stopped.await;
@@ -106,7 +106,7 @@ impl TestGateway {
 
     /// Starts a gateway serving one proxy.
     pub async fn serving(proxy: impl CompiledProxy) -> TestGateway {
-        Self::start(|g| g.mount(proxy).expect("mount"), |_| {}).await
+        Self::start(|g| g.mount(proxy).expect("mount"), |_| {}).await // ok: test harness; a failure is the test failing
     }
 
     /// Sends a request.
@@ -126,11 +126,11 @@ impl TestGateway {
         }
         let req = req
             .body(Full::new(Bytes::from(body.to_owned())))
-            .expect("request");
-        let resp = client.request(req).await.expect("response");
+            .expect("request"); // ok: test harness; a failure is the test failing
+        let resp = client.request(req).await.expect("response"); // ok: test harness; a failure is the test failing
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        let body = resp.into_body().collect().await.expect("body").to_bytes(); // ok: test harness; a failure is the test failing
         TestResponse {
             status,
             headers,
@@ -175,13 +175,13 @@ pub struct LocalGoogle {
 impl LocalGoogle {
     /// Starts the token server for the shared test service account.
     pub async fn start() -> LocalGoogle {
-        let key = ServiceAccountKey::shared().expect("service account key");
-        let server = token_server::start(TokenServer::for_key(key).expect("token server"))
+        let key = ServiceAccountKey::shared().expect("service account key"); // ok: test harness; a failure is the test failing
+        let server = token_server::start(TokenServer::for_key(key).expect("token server")) // ok: test harness; a failure is the test failing
             .await
-            .expect("start token server");
+            .expect("start token server"); // ok: test harness; a failure is the test failing
         let key_file = key
             .write_key_file(&server.url(TOKEN_PATH))
-            .expect("key file");
+            .expect("key file"); // ok: test harness; a failure is the test failing
         LocalGoogle { server, key_file }
     }
 

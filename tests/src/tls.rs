@@ -28,7 +28,7 @@ impl TempDir {
             std::process::id(),
             uuid_like()
         ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::create_dir_all(&dir).expect("temp dir"); // ok: test harness; a failure is the test failing
         TempDir(dir)
     }
 
@@ -40,7 +40,7 @@ impl TempDir {
     /// Writes `text` to `name` and returns the path.
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path(name);
-        std::fs::write(&p, text).expect("write");
+        std::fs::write(&p, text).expect("write"); // ok: test harness; a failure is the test failing
         p
     }
 }
@@ -79,7 +79,7 @@ impl Leaf {
     /// A self-signed certificate for `names` (no CA).
     pub fn self_signed(names: &[&str]) -> Leaf {
         let names: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
-        let c = rcgen::generate_simple_self_signed(names).expect("self-signed");
+        let c = rcgen::generate_simple_self_signed(names).expect("self-signed"); // ok: test harness; a failure is the test failing
         Leaf {
             cert_pem: c.cert.pem(),
             key_pem: c.signing_key.serialize_pem(),
@@ -100,14 +100,14 @@ impl Leaf {
 impl TestCa {
     /// A new CA named `name`.
     pub fn new(name: &str) -> Self {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params"); // ok: test harness; a failure is the test failing
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, name);
-        let key = KeyPair::generate().expect("key");
+        let key = KeyPair::generate().expect("key"); // ok: test harness; a failure is the test failing
         TestCa {
-            issuer: CertifiedIssuer::self_signed(params, key).expect("CA"),
+            issuer: CertifiedIssuer::self_signed(params, key).expect("CA"), // ok: test harness; a failure is the test failing
         }
     }
 
@@ -124,14 +124,14 @@ impl TestCa {
     /// A certificate for `names` signed by this CA.
     pub fn leaf(&self, names: &[&str]) -> Leaf {
         let names: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
-        let mut params = CertificateParams::new(names.clone()).expect("params");
+        let mut params = CertificateParams::new(names.clone()).expect("params"); // ok: test harness; a failure is the test failing
         if let Some(first) = names.first() {
             params
                 .distinguished_name
                 .push(rcgen::DnType::CommonName, first.as_str());
         }
-        let key = KeyPair::generate().expect("key");
-        let cert = params.signed_by(&key, &self.issuer).expect("leaf");
+        let key = KeyPair::generate().expect("key"); // ok: test harness; a failure is the test failing
+        let cert = params.signed_by(&key, &self.issuer).expect("leaf"); // ok: test harness; a failure is the test failing
         Leaf {
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
@@ -181,17 +181,17 @@ impl TlsServer {
         };
         let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
             .with_protocol_versions(versions)
-            .expect("versions");
+            .expect("versions"); // ok: test harness; a failure is the test failing
         let builder = match opts.client_ca {
             Some(ca) => {
                 let mut roots = rustls::RootCertStore::empty();
-                roots.add(ca.der()).expect("client CA");
+                roots.add(ca.der()).expect("client CA"); // ok: test harness; a failure is the test failing
                 let mut verifier =
                     WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
                 if opts.optional_client_auth {
                     verifier = verifier.allow_unauthenticated();
                 }
-                let verifier = verifier.build().expect("client verifier");
+                let verifier = verifier.build().expect("client verifier"); // ok: test harness; a failure is the test failing
                 builder.with_client_cert_verifier(verifier)
             }
             None => builder.with_no_client_auth(),
@@ -199,12 +199,12 @@ impl TlsServer {
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone()));
         let mut config = builder
             .with_single_cert(vec![leaf.der.clone()], key)
-            .expect("server config");
+            .expect("server config"); // ok: test harness; a failure is the test failing
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let need_cert = opts.optional_client_auth;
-        let listener = TcpListener::bind(addr).await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let listener = TcpListener::bind(addr).await.expect("bind"); // ok: test harness; a failure is the test failing
+        let addr = listener.local_addr().expect("addr"); // ok: test harness; a failure is the test failing
         let task = tokio::spawn(async move {
             loop {
                 let Ok((tcp, _)) = listener.accept().await else {
