@@ -336,18 +336,7 @@ impl Sema<'_> {
                 self.diags.push(d);
                 continue;
             };
-            self.check_children(
-                conn,
-                &[
-                    "URL",
-                    "LoadBalancer",
-                    "Path",
-                    "SSLInfo",
-                    "Properties",
-                    "Authentication",
-                    "HealthMonitor",
-                ],
-            );
+            self.check_children(conn, super::transport::HTTP_CONNECTION_CHILDREN);
             if let Some(c) = conn.child("Authentication") {
                 self.diags.push(
                     Diagnostic::error(

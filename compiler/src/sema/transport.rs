@@ -35,6 +35,17 @@ const SSL_CHILDREN: &[&str] = &[
     "CommonName",
 ];
 
+/// The children of an `HTTPTargetConnection` (TargetEndpoint and ServiceCallout).
+pub(super) const HTTP_CONNECTION_CHILDREN: &[&str] = &[
+    "URL",
+    "LoadBalancer",
+    "Path",
+    "SSLInfo",
+    "Properties",
+    "Authentication",
+    "HealthMonitor",
+];
+
 impl Sema<'_> {
     /// Properties, SSLInfo and LoadBalancer (with its HealthMonitor) of an
     /// HTTPTargetConnection, and the URL template: `<URL>`, or `<Path>`

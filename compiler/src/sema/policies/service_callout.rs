@@ -193,18 +193,7 @@ impl Sema<'_> {
     }
 
     fn callout_http(&mut self, conn: &Element) -> Option<CalloutConnection> {
-        self.check_children(
-            conn,
-            &[
-                "URL",
-                "LoadBalancer",
-                "Path",
-                "SSLInfo",
-                "Properties",
-                "Authentication",
-                "HealthMonitor",
-            ],
-        );
+        self.check_children(conn, super::super::transport::HTTP_CONNECTION_CHILDREN);
         if conn.child("LoadBalancer").is_none()
             && conn
                 .child_text("URL")
