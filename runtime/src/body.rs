@@ -1,11 +1,14 @@
 //! Moving bodies between hyper and messages: reading them whole when a
 //! policy needs the content, streaming them through otherwise.
 
-use crate::client::{BoxError, OutBody};
+use crate::client::BoxError;
 use crate::fault::{Fault, FaultCategory};
 use crate::message::{Body, Message, MessageKind};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Full, Limited};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::{Frame, Incoming, SizeHint};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// Reads a streaming body whole (up to `limit` bytes) so policies can see it.
 /// Over the limit is `protocol.http.TooBigBody`, as Apigee answers it: 413
@@ -53,108 +56,146 @@ fn too_big(kind: MessageKind) -> Fault {
     )
 }
 
+/// Body of outbound requests and of responses sent to clients: nothing,
+/// bytes held in memory, or a peer's body streamed through. An enum rather
+/// than a boxed body, so sending a message allocates nothing for its body.
+#[derive(Debug)]
+pub enum OutBody {
+    /// No body.
+    Empty,
+    /// Bytes held in memory (taken when sent).
+    Full(Option<Bytes>),
+    /// A peer's body, streamed through.
+    Stream(Incoming),
+}
+
+impl From<Bytes> for OutBody {
+    fn from(bytes: Bytes) -> Self {
+        OutBody::Full(Some(bytes))
+    }
+}
+
+impl hyper::body::Body for OutBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match self.get_mut() {
+            OutBody::Empty => Poll::Ready(None),
+            OutBody::Full(bytes) => Poll::Ready(
+                bytes
+                    .take()
+                    .filter(|b| !b.is_empty())
+                    .map(|b| Ok(Frame::data(b))),
+            ),
+            OutBody::Stream(incoming) => Pin::new(incoming)
+                .poll_frame(cx)
+                .map_err(|e| -> BoxError { Box::new(e) }),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            OutBody::Empty => true,
+            OutBody::Full(bytes) => bytes.as_ref().is_none_or(Bytes::is_empty),
+            OutBody::Stream(incoming) => incoming.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            OutBody::Empty => SizeHint::with_exact(0),
+            OutBody::Full(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            OutBody::Stream(incoming) => incoming.size_hint(),
+        }
+    }
+}
+
 /// Turns a message body into an outbound hyper body.
 pub fn into_out_body(body: Body) -> OutBody {
     match body {
-        Body::Empty => Empty::<Bytes>::new().map_err(|e| match e {}).boxed(),
-        Body::Bytes(b) => Full::new(b).map_err(|e| match e {}).boxed(),
-        Body::Stream(s) => s.map_err(|e| -> BoxError { Box::new(e) }).boxed(),
+        Body::Empty => OutBody::Empty,
+        Body::Bytes(b) => OutBody::from(b),
+        Body::Stream(s) => OutBody::Stream(s),
     }
 }
 
-/// Hop-by-hop headers, never forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+/// Hop-by-hop headers, never forwarded (RFC 9110 §7.6.1), and the framing
+/// header the sender recomputes.
+const NOT_FORWARDED: [http::HeaderName; 8] = [
+    http::header::CONNECTION,
+    http::HeaderName::from_static("keep-alive"),
+    http::HeaderName::from_static("proxy-connection"),
+    http::header::TE,
+    http::header::TRAILER,
+    http::header::TRANSFER_ENCODING,
+    http::header::UPGRADE,
+    http::header::CONTENT_LENGTH,
 ];
 
-/// Whether a header must not be forwarded: hop-by-hop, named by
-/// `Connection`, or a framing header the sender recomputes.
-pub fn is_hop_by_hop(name: &str, connection_tokens: &[String]) -> bool {
-    HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h))
-        || name.eq_ignore_ascii_case("content-length")
-        || connection_tokens
+/// Removes the headers that must not be forwarded: hop-by-hop ones, those
+/// the `Connection` header names, and `Content-Length`.
+pub fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
+    if headers.contains_key(http::header::CONNECTION) {
+        let named: Vec<http::HeaderName> = headers
+            .get_all(http::header::CONNECTION)
             .iter()
-            .any(|t| name.eq_ignore_ascii_case(t))
-}
-
-/// The header names listed in a message's `Connection` header.
-pub fn connection_tokens(msg: &Message) -> Vec<String> {
-    msg.header_values("connection")
-        .filter(|t| !t.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect()
-}
-
-/// Builds a `HeaderMap` from a message's headers, skipping hop-by-hop ones.
-/// A name or value that is not valid HTTP is an error naming it.
-pub fn header_map(msg: &Message, skip: &[&str]) -> Result<http::HeaderMap, String> {
-    let tokens = connection_tokens(msg);
-    let mut map = http::HeaderMap::with_capacity(msg.headers.len());
-    for (name, value) in &msg.headers {
-        if is_hop_by_hop(name, &tokens) || skip.iter().any(|s| name.eq_ignore_ascii_case(s)) {
-            continue;
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|t| http::HeaderName::from_bytes(t.trim().as_bytes()).ok())
+            .collect();
+        for name in &named {
+            headers.remove(name);
         }
-        let n = http::HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("invalid header name `{name}`"))?;
-        let v = http::HeaderValue::from_str(value)
-            .map_err(|_| format!("invalid value for header `{name}`"))?;
-        map.append(n, v);
     }
-    Ok(map)
+    // One pass over the (few) names present instead of a hash lookup per
+    // listed name: most messages carry one or two of them at most.
+    let mut present = [false; 8];
+    for name in headers.keys() {
+        if let Some(i) = NOT_FORWARDED.iter().position(|n| n == name) {
+            present[i] = true;
+        }
+    }
+    for (name, present) in NOT_FORWARDED.iter().zip(present) {
+        if present {
+            headers.remove(name);
+        }
+    }
 }
 
-/// Copies a `HeaderMap` into message header lines (values that are not
-/// visible ASCII are kept lossily).
-pub fn headers_from_map(map: &http::HeaderMap) -> Vec<(String, String)> {
-    map.iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
+/// The headers to send for a message that stays in the flow context (its
+/// `request` variables remain readable): a copy without hop-by-hop headers
+/// and without `Host` (the client sets it from the target URL).
+pub fn outbound_headers(msg: &Message) -> http::HeaderMap {
+    let mut headers = msg.headers.clone();
+    strip_hop_by_hop(&mut headers);
+    headers.remove(http::header::HOST);
+    headers
 }
 
 /// The `response`-kind message for a backend's hyper response (its body
-/// left streaming).
+/// left streaming, its headers moved).
 pub fn response_message(resp: http::Response<hyper::body::Incoming>) -> Message {
     let (parts, incoming) = resp.into_parts();
-    Message {
-        kind: crate::message::MessageKind::Response,
-        verb: String::new(),
-        path: String::new(),
-        query: Vec::new(),
-        version: crate::target::version_text(parts.version).into(),
-        status: parts.status.as_u16(),
-        reason: None,
-        headers: headers_from_map(&parts.headers),
-        body: Body::Stream(incoming),
-    }
+    Message::received_response(
+        parts.status.as_u16(),
+        crate::target::version_text(parts.version).into(),
+        parts.headers,
+        Body::Stream(incoming),
+    )
 }
 
 /// Converts a message into the hyper response sent to the client.
 pub fn into_http_response(mut msg: Message) -> http::Response<OutBody> {
     let status =
         http::StatusCode::from_u16(msg.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = match header_map(&msg, &[]) {
-        Ok(h) => h,
-        Err(why) => {
-            let mut fault = Fault::platform(
-                crate::fault::codes::INVALID_HEADER_VALUE,
-                500,
-                FaultCategory::Messaging,
-                format!("The response could not be sent: {why}"),
-            );
-            return into_http_response(fault.default_response());
-        }
-    };
+    let mut headers = std::mem::take(&mut msg.headers);
+    strip_hop_by_hop(&mut headers);
     let body = into_out_body(std::mem::take(&mut msg.body));
     let mut resp = http::Response::new(body);
     *resp.status_mut() = status;

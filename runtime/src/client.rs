@@ -4,8 +4,6 @@
 //! still verifies the original name.
 
 use crate::env::{ConfigError, EnvConfig};
-use bytes::Bytes;
-use http_body_util::combinators::BoxBody;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -21,8 +19,7 @@ use std::time::Duration;
 /// Error type of outbound bodies.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Body type of outbound requests and of responses sent to clients.
-pub type OutBody = BoxBody<Bytes, BoxError>;
+pub use crate::body::OutBody;
 
 /// Why an outbound call failed.
 #[derive(Debug)]

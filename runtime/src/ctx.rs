@@ -3,9 +3,11 @@
 use crate::env::Environment;
 use crate::fault::Fault;
 use crate::message::Message;
+use crate::message::PathSuffix;
 use crate::proxy::ProxyMeta;
 use crate::trace::Trace;
 use crate::value::Value;
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -52,7 +54,7 @@ pub struct ProxyVars {
     /// `proxy.basepath`.
     pub basepath: &'static str,
     /// `proxy.pathsuffix`.
-    pub pathsuffix: String,
+    pub pathsuffix: PathSuffix,
     /// `proxy.url`.
     pub url: ProxyUrl,
     /// `proxy.name` (the ProxyEndpoint).
@@ -100,15 +102,10 @@ impl ProxyUrl {
                 (None, None) => "localhost".to_owned(),
             };
             let mut url = format!("http://{host}{}", uri.path());
-            // The query as the request message holds it: decoded, re-encoded.
-            let query = form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form_urlencoded::parse(
-                    uri.query().unwrap_or_default().as_bytes(),
-                ))
-                .finish();
-            if !query.is_empty() {
+            // The query as received (as the request message holds it).
+            if let Some(query) = uri.query().filter(|q| !q.is_empty()) {
                 url.push('?');
-                url.push_str(&query);
+                url.push_str(query);
             }
             url
         })
@@ -118,8 +115,9 @@ impl ProxyUrl {
 /// `target.*` and `route.*` variables.
 #[derive(Debug, Clone)]
 pub struct TargetVars {
-    /// `target.url` (scheme, host, base path; no suffix, no query).
-    pub url: Option<String>,
+    /// `target.url` (scheme, host, base path; no suffix, no query): the
+    /// bundle's literal URL is borrowed, not copied.
+    pub url: Option<Cow<'static, str>>,
     /// `target.name`.
     pub name: Option<&'static str>,
     /// `target.copy.pathsuffix` (default true).
@@ -128,8 +126,8 @@ pub struct TargetVars {
     pub copy_queryparams: bool,
     /// `target.header.host`.
     pub host_header: Option<String>,
-    /// `target.host` (after the call).
-    pub host: Option<String>,
+    /// `target.host` (after the call; borrowed from a literal URL).
+    pub host: Option<Cow<'static, str>>,
     /// `target.port` (after the call).
     pub port: Option<u16>,
     /// `target.scheme`.
@@ -346,7 +344,7 @@ mod tests {
     fn proxy_url_from_the_received_request() {
         let host = Some(http::HeaderValue::from_static("api.example.com"));
         let url = ProxyUrl::received("/v1/items?a=1&b=x%20y".parse().unwrap(), host);
-        assert_eq!(url.get(), "http://api.example.com/v1/items?a=1&b=x+y");
+        assert_eq!(url.get(), "http://api.example.com/v1/items?a=1&b=x%20y");
         let absolute = ProxyUrl::received("http://h:8080/p".parse().unwrap(), None);
         assert_eq!(absolute.get(), "http://h:8080/p");
         let bare = ProxyUrl::received("/".parse().unwrap(), None);

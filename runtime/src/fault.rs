@@ -118,7 +118,10 @@ impl Fault {
         }
         let mut msg = Message::new_response();
         msg.status = self.status;
-        msg.set_header("Content-Type", "application/json".into());
+        msg.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
         msg.body = Body::Bytes(Bytes::from(self.json_body()));
         msg
     }

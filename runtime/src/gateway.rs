@@ -2,12 +2,12 @@
 //! hyper requests into flow contexts, graceful shutdown, and a
 //! `tower::Service` for embedding a proxy in an existing server.
 
-use crate::body::{headers_from_map, into_http_response};
+use crate::body::into_http_response;
 use crate::client::OutBody;
 use crate::ctx::{ClientVars, Ctx, ProxyUrl, ProxyVars};
 use crate::env::Environment;
 use crate::fault::{Fault, FaultCategory, codes};
-use crate::message::{Body, Message, MessageKind};
+use crate::message::{Body, Message, PathSuffix};
 use crate::proxy::{BoxFuture, CompiledProxy};
 use crate::shared_flow::{CompiledSharedFlow, SharedFlows};
 use crate::target::version_text;
@@ -61,12 +61,14 @@ fn base_path_match(base: &[String], path: &str) -> Option<usize> {
 /// Rejects paths with dot-segments or encoded slashes/dots that could
 /// route a request under another proxy's base path.
 fn is_safe_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    !segments(path).any(|s| s == "." || s == "..")
-        && !lower.contains("%2e")
-        && !lower.contains("%2f")
-        && !lower.contains("%5c")
-        && !path.contains('\\')
+    let escaped_dot_or_slash = path.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(
+                (w[1], w[2].to_ascii_lowercase()),
+                (b'2', b'e' | b'f') | (b'5', b'c')
+            )
+    });
+    !escaped_dot_or_slash && !path.contains('\\') && !segments(path).any(|s| s == "." || s == "..")
 }
 
 impl Gateway {
@@ -164,8 +166,8 @@ impl Gateway {
         req: http::Request<Incoming>,
         peer: SocketAddr,
     ) -> http::Response<OutBody> {
-        let path = req.uri().path().to_owned();
-        if !is_safe_path(&path) {
+        let path = req.uri().path();
+        if !is_safe_path(path) {
             return fault_response(Fault::platform(
                 codes::APPLICATION_NOT_FOUND,
                 404,
@@ -176,7 +178,7 @@ impl Gateway {
         let Some((route, consumed)) = self
             .routes
             .iter()
-            .find_map(|r| base_path_match(&r.segments, &path).map(|n| (r, n)))
+            .find_map(|r| base_path_match(&r.segments, path).map(|n| (r, n)))
         else {
             return fault_response(Fault::platform(
                 codes::APPLICATION_NOT_FOUND,
@@ -185,7 +187,7 @@ impl Gateway {
                 format!("Unable to identify proxy for host: default and url: {path}"),
             ));
         };
-        let pathsuffix = path_suffix(&path, consumed);
+        let pathsuffix = PathSuffix::received(req.uri(), suffix_start(path, consumed));
         let meta = route.proxy.meta();
         let ep = meta.endpoints.get(route.endpoint);
         let url = ProxyUrl::received(
@@ -195,14 +197,18 @@ impl Gateway {
         let request = request_message(req);
         let mut ctx = new_ctx(&self.env, route, request, pathsuffix, url, peer);
         let mask = &self.env.config().trace_mask;
+        // The path as received, for the trace's title (policies may change it).
+        let traced_path = ctx.trace.is_some().then(|| ctx.request.path().to_owned());
         if let Some(t) = &mut ctx.trace {
             t.note(format!("request {}", masked_uri(&ctx.request.uri(), mask)));
-            for (name, value) in &ctx.request.query {
-                if is_masked_param(name, mask) {
-                    t.secret(value);
+            for (name, value) in ctx.request.query_pairs() {
+                if is_masked_param(&name, mask) {
+                    t.secret(&value);
                 }
             }
             for (name, value) in &ctx.request.headers {
+                let (name, value) = (name.as_str(), String::from_utf8_lossy(value.as_bytes()));
+                let value = value.as_ref();
                 let shown = masked_header("request", name, value, mask);
                 if shown != value {
                     t.secret(value);
@@ -220,12 +226,15 @@ impl Gateway {
         if let Some(t) = &mut ctx.trace {
             t.note(format!("response {}", response.status));
             for (name, value) in &response.headers {
+                let (name, value) = (name.as_str(), String::from_utf8_lossy(value.as_bytes()));
+                let value = value.as_ref();
                 let shown = masked_header("response", name, value, mask);
                 if shown != value {
                     t.secret(value);
                 }
                 t.note(format!("response header {name}: {shown}"));
             }
+            let path = traced_path.as_deref().unwrap_or_default();
             (self.trace_sink)(&t.render(&format!("{} {} ({})", ctx.request.verb, path, meta.name)));
         }
         if ep.is_some_and(|e| e.has_post_client_flow) {
@@ -328,7 +337,7 @@ fn new_ctx(
     env: &Arc<Environment>,
     route: &Route,
     request: Message,
-    pathsuffix: String,
+    pathsuffix: PathSuffix,
     url: ProxyUrl,
     peer: SocketAddr,
 ) -> Ctx {
@@ -397,13 +406,12 @@ pub async fn dispatch_local(
     let routes = env
         .routes()
         .ok_or("no gateway serves this environment; local targets are unavailable")?;
-    let suffix = if request.path == "/" {
-        String::new()
-    } else {
-        std::mem::take(&mut request.path)
+    let suffix = match request.path() {
+        "/" => String::new(),
+        path => path.to_owned(),
     };
     let (route, pathsuffix, full) = resolve_local(&routes, target, suffix)?;
-    request.path = if full.is_empty() { "/".into() } else { full };
+    request.set_path(if full.is_empty() { "/".into() } else { full });
     let route = route.clone();
     drop(routes);
     let url = ProxyUrl::new(format!(
@@ -415,7 +423,7 @@ pub async fn dispatch_local(
         env,
         &route,
         request,
-        pathsuffix,
+        pathsuffix.into(),
         url,
         SocketAddr::from(([127, 0, 0, 1], 0)),
     );
@@ -473,44 +481,60 @@ fn wildcards(segs: &[String]) -> usize {
 
 /// The request path after the first `consumed` segments of the base path.
 fn path_suffix(path: &str, consumed: usize) -> String {
+    path.get(suffix_start(path, consumed)..)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Where the path suffix starts: the byte after the first `consumed`
+/// segments of the base path.
+fn suffix_start(path: &str, consumed: usize) -> usize {
     let mut rest = path;
     for _ in 0..consumed {
         rest = rest.trim_start_matches('/');
         rest = rest.find('/').map_or("", |i| &rest[i..]); // ok: i is a char boundary from find
     }
-    rest.to_owned()
+    path.len() - rest.len()
 }
 
 /// Converts a hyper request into the `request` message (body left streaming).
 /// Client-sent `X-Apigee-*` headers are stripped, as Apigee does.
 pub fn request_message(req: http::Request<Incoming>) -> Message {
-    let (parts, body) = req.into_parts();
-    let query = parts
-        .uri
-        .query()
-        .map(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut headers = headers_from_map(&parts.headers);
-    headers.retain(|(n, _)| !is_apigee_header(n));
-    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
-        && let Some(a) = parts.uri.authority()
+    let (mut parts, body) = req.into_parts();
+    strip_apigee_headers(&mut parts.headers);
+    if !parts.headers.contains_key(http::header::HOST)
+        && let Some(v) = parts
+            .uri
+            .authority()
+            .and_then(|a| http::HeaderValue::from_str(a.as_str()).ok())
     {
-        headers.push(("host".into(), a.as_str().to_owned()));
+        parts.headers.insert(http::header::HOST, v);
     }
-    Message {
-        kind: MessageKind::Request,
-        verb: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
-        query,
-        version: version_text(parts.version).into(),
-        status: 0,
-        reason: None,
-        headers,
-        body: Body::Stream(body),
+    Message::received_request(
+        parts.method,
+        &parts.uri,
+        version_text(parts.version).into(),
+        parts.headers,
+        Body::Stream(body),
+    )
+}
+
+/// Removes client-sent `X-Apigee-*` headers (names are lowercase in a
+/// `HeaderMap`); a request without any is left untouched.
+fn strip_apigee_headers(headers: &mut http::HeaderMap) {
+    if !headers.keys().any(|n| is_apigee_header(n.as_str())) {
+        return;
+    }
+    let old = std::mem::take(headers);
+    let mut name = None;
+    for (n, v) in old {
+        // `None` continues the previous name's values.
+        name = n.or(name);
+        if let Some(n) = &name
+            && !is_apigee_header(n.as_str())
+        {
+            headers.append(n.clone(), v);
+        }
     }
 }
 

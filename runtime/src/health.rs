@@ -5,7 +5,7 @@
 use crate::balancer::Balancer;
 use crate::client::{HttpClient, OutBody};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,11 +83,9 @@ pub async fn http_check(
     uri: http::Uri,
     id: Option<String>,
 ) -> bool {
-    let body: OutBody = Full::new(Bytes::from_static(
+    let body = OutBody::from(Bytes::from_static(
         check.payload.unwrap_or_default().as_bytes(),
-    ))
-    .map_err(|never| match never {})
-    .boxed();
+    ));
     let mut req = http::Request::new(body);
     let Ok(method) = http::Method::from_bytes(check.verb.as_bytes()) else {
         return false;

@@ -5,7 +5,6 @@
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::gateway::{LocalTarget, dispatch_local};
-use crate::message::{Message, MessageKind};
 use crate::target::{TargetProperties, store_response};
 
 /// Sends `ctx.request` to the local proxy `target` and stores its response
@@ -13,27 +12,16 @@ use crate::target::{TargetProperties, store_response};
 /// as `target.copy.*` say), the headers and the body; a status outside 1xx–3xx
 /// is the `ErrorResponseCode` fault, as for an HTTP target.
 pub async fn call(ctx: &mut Ctx, target: &'static LocalTarget) -> Result<(), Fault> {
-    let path = if ctx.target.copy_pathsuffix && !ctx.proxy.pathsuffix.is_empty() {
-        ctx.proxy.pathsuffix.clone()
+    let mut request = ctx.request.clone_buffered();
+    request.body = std::mem::take(&mut ctx.request.body);
+    if ctx.target.copy_pathsuffix && !ctx.proxy.pathsuffix.is_empty() {
+        request.set_path(ctx.proxy.pathsuffix.as_str().to_owned());
     } else {
-        "/".to_owned()
-    };
-    let query = if ctx.target.copy_queryparams {
-        ctx.request.query.clone()
-    } else {
-        Vec::new()
-    };
-    let request = Message {
-        kind: MessageKind::Request,
-        verb: ctx.request.verb.clone(),
-        path,
-        query,
-        version: ctx.request.version.clone(),
-        status: 0,
-        reason: None,
-        headers: ctx.request.headers.clone(),
-        body: std::mem::take(&mut ctx.request.body),
-    };
+        request.set_path("/");
+    }
+    if !ctx.target.copy_queryparams {
+        request.query_mut().clear();
+    }
     if let Some(t) = &mut ctx.trace {
         t.note(format!("→ local target {target:?}"));
     }

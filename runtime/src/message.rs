@@ -2,6 +2,8 @@
 //! and every message-typed custom variable (ServiceCallout responses, …).
 
 use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::uri::PathAndQuery;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -38,16 +40,21 @@ impl fmt::Debug for Body {
 }
 
 /// An HTTP message with the parts Apigee exposes as variables.
+///
+/// The parts keep hyper's representation (`HeaderMap`, `Method`, the
+/// received request target) so a message that no policy edits crosses the
+/// proxy without its headers, path or query being copied: a header is
+/// converted only when a policy reads or writes it by name.
 #[derive(Debug)]
 pub struct Message {
     /// Request or response.
     pub kind: MessageKind,
-    /// Request verb (`GET`, …); empty on responses.
-    pub verb: String,
+    /// Request verb (responses keep `GET`; `message.verb` reads them as empty).
+    pub verb: http::Method,
     /// Request path without the query string, as received (percent-encoded).
-    pub path: String,
-    /// Decoded query parameters, in order (a name may repeat).
-    pub query: Vec<(String, String)>,
+    path: PathText,
+    /// Query parameters: as received until a policy edits them.
+    query: Query,
     /// HTTP version, e.g. `1.1` (borrowed unless a policy sets it, so
     /// building a message allocates nothing for it).
     pub version: Cow<'static, str>,
@@ -55,10 +62,115 @@ pub struct Message {
     pub status: u16,
     /// Response reason phrase when set explicitly.
     pub reason: Option<String>,
-    /// Header lines in order; names keep their case, lookups ignore it.
-    pub headers: Vec<(String, String)>,
+    /// Header lines (names are lowercase, as HTTP/2 and hyper keep them;
+    /// lookups ignore case).
+    pub headers: HeaderMap,
     /// The body.
     pub body: Body,
+}
+
+/// A request path: shared with the received URI until a policy sets it.
+#[derive(Debug, Clone)]
+enum PathText {
+    Received(PathAndQuery),
+    Text(Cow<'static, str>),
+}
+
+impl PathText {
+    fn as_str(&self) -> &str {
+        match self {
+            PathText::Received(pq) => pq.path(),
+            PathText::Text(t) => t,
+        }
+    }
+}
+
+/// A tail of a received request path (`proxy.pathsuffix`), shared with the
+/// received URI instead of copied; or text of its own.
+#[derive(Debug, Clone, Default)]
+pub struct PathSuffix {
+    received: Option<PathAndQuery>,
+    from: usize,
+    text: String,
+}
+
+impl PathSuffix {
+    /// The received path from byte `from` on (empty if `from` is not a
+    /// character boundary within it).
+    pub fn received(uri: &http::Uri, from: usize) -> Self {
+        PathSuffix {
+            received: uri.path_and_query().cloned(),
+            from,
+            text: String::new(),
+        }
+    }
+
+    /// The suffix as text.
+    pub fn as_str(&self) -> &str {
+        match &self.received {
+            Some(pq) => pq.path().get(self.from..).unwrap_or_default(),
+            None => &self.text,
+        }
+    }
+}
+
+impl From<String> for PathSuffix {
+    fn from(text: String) -> Self {
+        PathSuffix {
+            received: None,
+            from: 0,
+            text,
+        }
+    }
+}
+
+impl std::ops::Deref for PathSuffix {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// Query parameters: the received query string, decoded on each read (no
+/// copy unless a value is percent-encoded), until a policy edits them; from
+/// then on the decoded pairs.
+#[derive(Debug, Clone, Default)]
+struct Query {
+    /// The received request target (only when it has a query).
+    received: Option<PathAndQuery>,
+    /// The parameters once edited (`received` is then `None`).
+    edited: Option<Vec<(String, String)>>,
+}
+
+/// Decodes a query string into pairs.
+fn decode_query(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
+}
+
+/// A header name or value a policy tried to set that HTTP cannot carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidHeader(pub String);
+
+impl fmt::Display for InvalidHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A header line's text; values that are not UTF-8 (obs-text) read as
+/// empty (they are still forwarded byte for byte).
+fn value_text(v: &HeaderValue) -> &str {
+    std::str::from_utf8(v.as_bytes()).unwrap_or("")
+}
+
+fn header_name(name: &str) -> Result<HeaderName, InvalidHeader> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| InvalidHeader(format!("invalid header name `{name}`")))
+}
+
+fn header_value(name: &str, value: String) -> Result<HeaderValue, InvalidHeader> {
+    HeaderValue::try_from(value)
+        .map_err(|_| InvalidHeader(format!("invalid value for header `{name}`")))
 }
 
 impl Message {
@@ -66,13 +178,13 @@ impl Message {
     pub fn new_request() -> Self {
         Message {
             kind: MessageKind::Request,
-            verb: "GET".into(),
-            path: "/".into(),
-            query: Vec::new(),
-            version: "1.1".into(),
+            verb: http::Method::GET,
+            path: PathText::Text(Cow::Borrowed("/")),
+            query: Query::default(),
+            version: Cow::Borrowed("1.1"),
             status: 0,
             reason: None,
-            headers: Vec::new(),
+            headers: HeaderMap::new(),
             body: Body::Empty,
         }
     }
@@ -81,14 +193,59 @@ impl Message {
     pub fn new_response() -> Self {
         Message {
             kind: MessageKind::Response,
-            verb: String::new(),
-            path: String::new(),
-            query: Vec::new(),
-            version: "1.1".into(),
+            verb: http::Method::GET,
+            path: PathText::Text(Cow::Borrowed("")),
+            query: Query::default(),
+            version: Cow::Borrowed("1.1"),
             status: 200,
             reason: None,
-            headers: Vec::new(),
+            headers: HeaderMap::new(),
             body: Body::Empty,
+        }
+    }
+
+    /// The request message for a received request's head: the path and
+    /// query stay shared with `uri`, the headers are moved, not copied.
+    pub fn received_request(
+        method: http::Method,
+        uri: &http::Uri,
+        version: Cow<'static, str>,
+        headers: HeaderMap,
+        body: Body,
+    ) -> Self {
+        let pq = uri.path_and_query().cloned();
+        Message {
+            kind: MessageKind::Request,
+            verb: method,
+            path: match &pq {
+                Some(pq) => PathText::Received(pq.clone()),
+                None => PathText::Text(Cow::Borrowed("/")),
+            },
+            query: Query {
+                received: pq.filter(|pq| pq.query().is_some()),
+                edited: None,
+            },
+            version,
+            status: 0,
+            reason: None,
+            headers,
+            body,
+        }
+    }
+
+    /// The response message for a received response's head.
+    pub fn received_response(
+        status: u16,
+        version: Cow<'static, str>,
+        headers: HeaderMap,
+        body: Body,
+    ) -> Self {
+        Message {
+            status,
+            version,
+            headers,
+            body,
+            ..Message::new_response()
         }
     }
 
@@ -110,14 +267,23 @@ impl Message {
         }
     }
 
+    // ----- path -------------------------------------------------------------
+
+    /// The request path (no query string), percent-encoded.
+    pub fn path(&self) -> &str {
+        self.path.as_str()
+    }
+
+    /// Replaces the request path.
+    pub fn set_path(&mut self, path: impl Into<Cow<'static, str>>) {
+        self.path = PathText::Text(path.into());
+    }
+
     // ----- headers -------------------------------------------------------
 
     /// Every header line named `name` (case-insensitive), in order.
     pub fn header_lines<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get_all(name).iter().map(value_text)
     }
 
     /// All comma-separated values of a header, across its lines, trimmed.
@@ -144,74 +310,96 @@ impl Message {
         (!lines.is_empty()).then(|| lines.join(", "))
     }
 
-    /// Replaces every line of `name` with one line holding `value`.
-    pub fn set_header(&mut self, name: &str, value: String) {
-        match self
-            .headers
-            .iter()
-            .position(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            Some(first) => {
-                // Keep the first line (earlier lines are never removed, so it
-                // stays at `first`) and drop the later ones.
-                let mut i = 0;
-                self.headers.retain(|(n, _)| {
-                    let keep = i == first || !n.eq_ignore_ascii_case(name);
-                    i += 1;
-                    keep
-                });
-                if let Some(line) = self.headers.get_mut(first) {
-                    line.1 = value;
-                }
-            }
-            None => self.headers.push((name.to_owned(), value)),
-        }
+    /// Replaces every line of `name` with one line holding `value`. A name
+    /// or value HTTP cannot carry (CR, LF, NUL, …) is an error naming it.
+    pub fn set_header(&mut self, name: &str, value: String) -> Result<(), InvalidHeader> {
+        let value = header_value(name, value)?;
+        self.headers.insert(header_name(name)?, value);
+        Ok(())
     }
 
-    /// Adds a header line, keeping existing ones.
-    pub fn add_header(&mut self, name: &str, value: String) {
-        self.headers.push((name.to_owned(), value));
+    /// Adds a header line, keeping existing ones (errors as [`Self::set_header`]).
+    pub fn add_header(&mut self, name: &str, value: String) -> Result<(), InvalidHeader> {
+        let value = header_value(name, value)?;
+        self.headers.append(header_name(name)?, value);
+        Ok(())
     }
 
     /// Removes every line of `name`.
     pub fn remove_header(&mut self, name: &str) {
-        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.remove(name);
     }
 
     /// Distinct header names in first-seen order.
     pub fn header_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = Vec::new();
-        for (n, _) in &self.headers {
-            if !names.iter().any(|m| m.eq_ignore_ascii_case(n)) {
-                names.push(n);
-            }
-        }
-        names
+        self.headers.keys().map(HeaderName::as_str).collect()
     }
 
     // ----- query and form parameters --------------------------------------
 
-    /// `queryparam.NAME.N` (1-based) values of a query parameter.
-    pub fn query_values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
+    /// Every query parameter, decoded, in order (a name may repeat).
+    pub fn query_pairs(&self) -> Box<dyn Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> + '_> {
+        match &self.query.edited {
+            Some(pairs) => Box::new(
+                pairs
+                    .iter()
+                    .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str()))),
+            ),
+            None => Box::new(decode_query(self.received_query())),
+        }
+    }
+
+    fn received_query(&self) -> &str {
         self.query
-            .iter()
+            .received
+            .as_ref()
+            .and_then(PathAndQuery::query)
+            .unwrap_or_default()
+    }
+
+    /// `queryparam.NAME.N` (1-based) values of a query parameter.
+    pub fn query_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = Cow<'a, str>> {
+        self.query_pairs()
             .filter(move |(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
+    }
+
+    /// The query parameters as pairs a policy may edit (decoded once).
+    pub fn query_mut(&mut self) -> &mut Vec<(String, String)> {
+        let received = self.query.received.take();
+        self.query.edited.get_or_insert_with(|| {
+            received
+                .as_ref()
+                .and_then(PathAndQuery::query)
+                .map(|q| {
+                    decode_query(q)
+                        .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
     }
 
     /// Replaces all values of a query parameter.
     pub fn set_query(&mut self, name: &str, value: String) {
-        self.query.retain(|(n, _)| n != name);
-        self.query.push((name.to_owned(), value));
+        let query = self.query_mut();
+        query.retain(|(n, _)| n != name);
+        query.push((name.to_owned(), value));
     }
 
-    /// The raw query string, re-encoded from the parameters (no `?`).
-    pub fn query_string(&self) -> String {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (n, v) in &self.query {
-            ser.append_pair(n, v);
+    /// The query string (no `?`): as received when no policy edited the
+    /// parameters, otherwise re-encoded from them.
+    pub fn query_string(&self) -> Cow<'_, str> {
+        match &self.query.edited {
+            None => Cow::Borrowed(self.received_query()),
+            Some(pairs) => {
+                let mut ser = form_urlencoded::Serializer::new(String::new());
+                for (n, v) in pairs {
+                    ser.append_pair(n, v);
+                }
+                Cow::Owned(ser.finish())
+            }
         }
-        ser.finish()
     }
 
     /// Form parameters of an `application/x-www-form-urlencoded` body.
@@ -235,7 +423,10 @@ impl Message {
             ser.append_pair(n, v);
         }
         self.body = Body::Bytes(Bytes::from(ser.finish()));
-        self.set_header("Content-Type", "application/x-www-form-urlencoded".into());
+        self.headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
     }
 
     // ----- content ----------------------------------------------------------
@@ -274,10 +465,77 @@ impl Message {
 
     /// `uri`: path plus query string.
     pub fn uri(&self) -> String {
-        if self.query.is_empty() {
-            self.path.clone()
+        let query = self.query_string();
+        if query.is_empty() {
+            self.path().to_owned()
         } else {
-            format!("{}?{}", self.path, self.query_string())
+            format!("{}?{query}", self.path())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn received(target: &str, headers: &[(&str, &str)]) -> Message {
+        let mut map = HeaderMap::new();
+        for (n, v) in headers {
+            map.append(
+                HeaderName::from_bytes(n.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        let uri: http::Uri = target.parse().unwrap();
+        Message::received_request(http::Method::GET, &uri, "1.1".into(), map, Body::Empty)
+    }
+
+    #[test]
+    fn the_received_query_is_kept_as_sent_until_a_policy_edits_it() {
+        let mut m = received("/a/b?x=1&y=a%20b&x=2&flag", &[]);
+        assert_eq!(m.path(), "/a/b");
+        assert_eq!(m.query_string(), "x=1&y=a%20b&x=2&flag");
+        let xs: Vec<Cow<'_, str>> = m.query_values("x").collect();
+        assert_eq!(xs, ["1", "2"]);
+        assert_eq!(m.query_values("y").next().as_deref(), Some("a b"));
+        assert_eq!(m.query_values("flag").next().as_deref(), Some(""));
+        m.set_query("x", "3".into());
+        assert_eq!(m.query_string(), "y=a+b&flag=&x=3");
+        assert_eq!(m.uri(), "/a/b?y=a+b&flag=&x=3");
+    }
+
+    #[test]
+    fn headers_are_read_across_lines_and_names_ignore_case() {
+        let m = received("/", &[("Accept", "a, b"), ("accept", "c"), ("X-One", "1")]);
+        assert_eq!(m.header_first("ACCEPT"), Some("a"));
+        assert_eq!(m.header_nth("accept", 3), Some("c"));
+        assert_eq!(m.header_values("accept").count(), 3);
+        assert_eq!(m.header_values_string("accept").as_deref(), Some("a, b, c"));
+        assert_eq!(m.header_names(), ["accept", "x-one"]);
+        assert_eq!(m.header_first("bad name"), None);
+    }
+
+    #[test]
+    fn setting_a_header_http_cannot_carry_is_an_error_and_changes_nothing() {
+        let mut m = received("/", &[("x-a", "1")]);
+        let err = m.set_header("x-a", "1\r\nInjected: yes".into());
+        assert_eq!(
+            err,
+            Err(InvalidHeader("invalid value for header `x-a`".into()))
+        );
+        assert!(m.add_header("bad name", "v".into()).is_err());
+        assert_eq!(m.header_first("x-a"), Some("1"));
+        assert_eq!(m.headers.len(), 1);
+        m.set_header("X-A", "2".into()).unwrap();
+        m.add_header("x-a", "3".into()).unwrap();
+        assert_eq!(m.header_lines("x-a").collect::<Vec<_>>(), ["2", "3"]);
+    }
+
+    #[test]
+    fn a_path_set_by_a_policy_replaces_the_received_one() {
+        let mut m = received("/in?q=1", &[]);
+        m.set_path("/out");
+        assert_eq!(m.uri(), "/out?q=1");
+        assert_eq!(Message::new_request().uri(), "/");
     }
 }

@@ -2,12 +2,13 @@
 //! RouteRule URL) and storing the backend's response.
 
 use crate::balancer::LoadBalancer;
-use crate::body::{header_map, into_out_body, response_message};
+use crate::body::{into_out_body, outbound_headers, response_message};
 use crate::client::{ClientError, Pooling};
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::message::Body;
 use crate::tls_client::SslInfo;
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Transport settings of an HTTPTargetConnection: its properties (literal
@@ -99,11 +100,12 @@ fn now_ms() -> i64 {
 /// Joins the target base URL, the path suffix and the query string.
 /// The scheme always comes from the configured URL and must be http(s).
 pub fn target_uri(ctx: &Ctx, base: &str, query: Retain) -> Result<http::Uri, Fault> {
-    let url = join_url(ctx, base, query);
-    let uri: http::Uri = url.parse().map_err(|_| bad_url(&url))?;
+    // `try_from(String)` keeps the string's buffer (no copy).
+    let uri = http::Uri::try_from(join_url(ctx, base, query))
+        .map_err(|_| bad_url(&join_url(ctx, base, query)))?;
     match uri.scheme_str() {
         Some("http" | "https") if uri.host().is_some() => Ok(uri),
-        _ => Err(bad_url(&url)),
+        _ => Err(bad_url(&uri.to_string())),
     }
 }
 
@@ -120,7 +122,7 @@ fn join_url(ctx: &Ctx, base: &str, query: Retain) -> String {
         url.push_str(&ctx.proxy.pathsuffix);
     }
     let mut sep = '?';
-    for part in [base_query.to_owned(), query_if(ctx, query)] {
+    for part in [Cow::Borrowed(base_query), query_if(ctx, query)] {
         if !part.is_empty() {
             url.push(sep);
             url.push_str(&part);
@@ -130,15 +132,20 @@ fn join_url(ctx: &Ctx, base: &str, query: Retain) -> String {
     url
 }
 
-fn query_if(ctx: &Ctx, retain: Retain) -> String {
+/// The request's query string for the target: as the message holds it, or
+/// only the parameters `retain` keeps.
+fn query_if(ctx: &Ctx, retain: Retain) -> Cow<'_, str> {
     if !ctx.target.copy_queryparams {
-        return String::new();
+        return Cow::Borrowed("");
+    }
+    if retain.enabled {
+        return ctx.request.query_string();
     }
     let mut ser = form_urlencoded::Serializer::new(String::new());
-    for (n, v) in ctx.request.query.iter().filter(|(n, _)| retain.keeps(n)) {
-        ser.append_pair(n, v);
+    for (n, v) in ctx.request.query_pairs().filter(|(n, _)| retain.keeps(n)) {
+        ser.append_pair(&n, &v);
     }
-    ser.finish()
+    Cow::Owned(ser.finish())
 }
 
 fn bad_url(url: &str) -> Fault {
@@ -156,21 +163,31 @@ fn bad_url(url: &str) -> Fault {
 /// `ctx.response`. With a LoadBalancer, `base_url` is its `Path` and the
 /// server comes from the balancer. A status outside `success.codes` is the
 /// `ErrorResponseCode` fault carrying the backend response.
-pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Result<(), Fault> {
-    let mut headers = header_map(&ctx.request, &["host"]).map_err(header_fault)?;
+pub async fn call(
+    ctx: &mut Ctx,
+    base_url: Cow<'static, str>,
+    props: &TargetProperties,
+) -> Result<(), Fault> {
+    let mut headers = outbound_headers(&ctx.request);
     retain_headers(&mut headers, props.retain_request_headers);
     if let Some(host) = &ctx.target.host_header {
         let v = http::HeaderValue::from_str(host)
             .map_err(|_| header_fault("invalid target.header.host".into()))?;
         headers.insert(http::header::HOST, v);
     }
-    let method = http::Method::from_bytes(ctx.request.verb.as_bytes())
-        .map_err(|_| header_fault(format!("invalid verb `{}`", ctx.request.verb)))?;
+    let method = ctx.request.verb.clone();
     let resp = match props.balancer {
         None => {
-            let uri = target_uri(ctx, base_url, props.retain_query_params)?;
-            ctx.target.url = Some(base_url.to_owned());
-            set_target_vars(ctx, &uri);
+            let uri = target_uri(ctx, &base_url, props.retain_query_params)?;
+            let literal = match base_url {
+                Cow::Borrowed(b) => Some(b),
+                Cow::Owned(_) => None,
+            };
+            set_target_vars(ctx, literal, &uri);
+            if let Some(host) = literal.and_then(|b| static_host_header(b, &uri)) {
+                headers.entry(http::header::HOST).or_insert(host);
+            }
+            ctx.target.url = Some(base_url);
             let body = into_out_body(std::mem::take(&mut ctx.request.body));
             let mut req = http::Request::new(body);
             *req.method_mut() = method;
@@ -195,7 +212,7 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
                 Body::Bytes(b) => b,
                 _ => bytes::Bytes::new(),
             };
-            let path = join_url(ctx, base_url, props.retain_query_params);
+            let path = join_url(ctx, &base_url, props.retain_query_params);
             let (mut parts, ()) = http::Request::new(()).into_parts();
             parts.method = method;
             parts.headers = headers;
@@ -206,9 +223,9 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
                 .send_balanced(lb, props, &parts, &path, body)
                 .await
                 .map_err(client_fault)?;
-            ctx.target.url = Some(format!("{}{base_url}", chosen.origin));
+            ctx.target.url = Some(Cow::Owned(format!("{}{base_url}", chosen.origin)));
             if let Ok(uri) = format!("{}{path}", chosen.origin).parse::<http::Uri>() {
-                set_target_vars(ctx, &uri);
+                set_target_vars(ctx, None, &uri);
             }
             if let Some(t) = &mut ctx.trace {
                 t.note(format!(
@@ -228,7 +245,7 @@ pub async fn call(ctx: &mut Ctx, base_url: &str, props: &TargetProperties) -> Re
     }
     let mut msg = response_message(resp);
     let keep = props.retain_response_headers;
-    msg.headers.retain(|(n, _)| keep.keeps(n));
+    retain_headers(&mut msg.headers, keep);
     store_response(ctx, msg, props)
 }
 
@@ -271,11 +288,40 @@ fn retain_headers(headers: &mut http::HeaderMap, retain: Retain) {
 }
 
 /// `target.scheme`, `target.host`, `target.port` from the URI called.
-fn set_target_vars(ctx: &mut Ctx, uri: &http::Uri) {
+/// `literal` is the bundle's literal URL the call was made from, if it
+/// was one: `target.host` then borrows from it.
+fn set_target_vars(ctx: &mut Ctx, literal: Option<&'static str>, uri: &http::Uri) {
     let https = uri.scheme_str() == Some("https");
     ctx.target.scheme = Some(if https { "https" } else { "http" });
-    ctx.target.host = uri.host().map(str::to_owned);
+    ctx.target.host = uri.host().map(|host| static_slice(literal, host));
     ctx.target.port = uri.port_u16().or(Some(if https { 443 } else { 80 }));
+}
+
+/// `text` borrowed from `literal` when it contains it, otherwise copied.
+fn static_slice(literal: Option<&'static str>, text: &str) -> Cow<'static, str> {
+    literal
+        .and_then(|b| b.find(text).and_then(|i| b.get(i..i + text.len())))
+        .map_or_else(|| Cow::Owned(text.to_owned()), Cow::Borrowed)
+}
+
+/// The `Host` header the client would derive from `uri` (host, plus the
+/// port unless it is the scheme's default), borrowed from a literal base
+/// URL so no copy is made; `None` leaves it to the client.
+fn static_host_header(base: &'static str, uri: &http::Uri) -> Option<http::HeaderValue> {
+    let authority = uri.authority()?.as_str();
+    // Userinfo never goes into `Host`.
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let default_port = match uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    };
+    let wanted = match uri.port_u16() {
+        Some(p) if p == default_port => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
+        _ => host_port,
+    };
+    let at = base.find(wanted)?;
+    let text: &'static str = base.get(at..at + wanted.len())?;
+    http::HeaderValue::from_maybe_shared(bytes::Bytes::from_static(text.as_bytes())).ok()
 }
 
 /// `1.1`-style version text.
@@ -336,6 +382,22 @@ pub fn client_fault(e: ClientError) -> Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_host_header_is_what_the_client_would_derive() {
+        let host = |base: &'static str| {
+            let uri: http::Uri = format!("{base}/x?y=1").parse().unwrap();
+            static_host_header(base, &uri).map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(host("http://a.test").as_deref(), Some("a.test"));
+        assert_eq!(host("http://a.test:80").as_deref(), Some("a.test"));
+        assert_eq!(host("https://a.test:443").as_deref(), Some("a.test"));
+        assert_eq!(host("https://a.test:8443").as_deref(), Some("a.test:8443"));
+        assert_eq!(host("http://u:p@a.test:81").as_deref(), Some("a.test:81"));
+        assert_eq!(host("http://[::1]:8080").as_deref(), Some("[::1]:8080"));
+        assert_eq!(static_slice(Some("http://h.test/p"), "h.test"), "h.test");
+        assert!(matches!(static_slice(None, "h"), Cow::Owned(_)));
+    }
 
     #[test]
     fn retain_keeps_everything_or_the_names_given() {

@@ -14,7 +14,7 @@ use crate::target_servers::TargetServerConfig;
 use crate::tls::Stores;
 use crate::tls_client::{SslInfo, client_config};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+
 use hyper::body::Incoming;
 use rustls::{ClientConfig, RootCertStore};
 use std::collections::{BTreeMap, HashMap};
@@ -439,7 +439,7 @@ impl Upstreams {
 }
 
 fn full(body: Bytes) -> OutBody {
-    Full::new(body).map_err(|never| match never {}).boxed()
+    OutBody::from(body)
 }
 
 fn now_ms() -> u128 {

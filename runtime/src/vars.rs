@@ -243,17 +243,18 @@ pub fn read_msg<'a>(msg: &'a Message, prop: MsgProp) -> Value<'a> {
         MsgProp::HeaderValuesCount(n) => count(msg.header_values(n).count()),
         MsgProp::HeadersCount => count(msg.header_names().len()),
         MsgProp::HeadersNames => owned(msg.header_names().join(",")),
-        MsgProp::Verb if is_req => Value::str(&msg.verb),
+        MsgProp::Verb if is_req => Value::str(msg.verb.as_str()),
         MsgProp::Version => Value::str(&msg.version),
         MsgProp::Uri if is_req => owned(msg.uri()),
-        MsgProp::Path if is_req => Value::str(&msg.path),
-        MsgProp::QueryString if is_req => owned(msg.query_string()),
-        MsgProp::QueryParam(n) => Value::from_opt_str(msg.query_values(n).next()),
-        MsgProp::QueryParamN(n, i) => {
-            Value::from_opt_str(i.checked_sub(1).and_then(|i| msg.query_values(n).nth(i)))
-        }
+        MsgProp::Path if is_req => Value::str(msg.path()),
+        MsgProp::QueryString if is_req => Value::Str(msg.query_string()),
+        MsgProp::QueryParam(n) => msg.query_values(n).next().map_or(Value::Null, Value::Str),
+        MsgProp::QueryParamN(n, i) => i
+            .checked_sub(1)
+            .and_then(|i| msg.query_values(n).nth(i))
+            .map_or(Value::Null, Value::Str),
         MsgProp::QueryParamValues(n) => {
-            let v: Vec<&str> = msg.query_values(n).collect();
+            let v: Vec<Cow<'_, str>> = msg.query_values(n).collect();
             if v.is_empty() {
                 Value::Null
             } else {
@@ -261,11 +262,11 @@ pub fn read_msg<'a>(msg: &'a Message, prop: MsgProp) -> Value<'a> {
             }
         }
         MsgProp::QueryParamValuesCount(n) => count(msg.query_values(n).count()),
-        MsgProp::QueryParamsCount => count(msg.query.len()),
+        MsgProp::QueryParamsCount => count(msg.query_pairs().count()),
         MsgProp::QueryParamsNames => {
-            let mut names: Vec<&str> = Vec::new();
-            for (n, _) in &msg.query {
-                if !names.contains(&n.as_str()) {
+            let mut names: Vec<Cow<'_, str>> = Vec::new();
+            for (n, _) in msg.query_pairs() {
+                if !names.contains(&n) {
                     names.push(n);
                 }
             }
@@ -461,11 +462,16 @@ pub fn write_msg(msg: &mut Message, prop: MsgProp, v: Value<'static>) -> Result<
         MsgProp::Header(n) => {
             let v = text(v);
             check_header_value(&v)?;
-            msg.set_header(n, v);
+            msg.set_header(n, v)
+                .map_err(|e| WriteError::BadValue(e.0))?;
         }
         MsgProp::QueryParam(n) => msg.set_query(n, text(v)),
-        MsgProp::Verb => msg.verb = text(v),
-        MsgProp::Path => msg.path = text(v),
+        MsgProp::Verb => {
+            let verb = text(v);
+            msg.verb = http::Method::from_bytes(verb.as_bytes())
+                .map_err(|_| WriteError::BadValue(format!("`{verb}` is not an HTTP verb")))?;
+        }
+        MsgProp::Path => msg.set_path(text(v)),
         MsgProp::Version => msg.version = text(v).into(),
         MsgProp::StatusCode => {
             let s = text(v);
@@ -494,7 +500,7 @@ pub fn write(ctx: &mut Ctx, var: &Var, v: Value<'static>) -> Result<(), WriteErr
             write_msg(msg, prop, v)
         }
         Var::TargetUrl => {
-            ctx.target.url = Some(text(v));
+            ctx.target.url = Some(Cow::Owned(text(v)));
             Ok(())
         }
         Var::TargetCopyPathsuffix => {

@@ -30,6 +30,21 @@ impl Gen<'_> {
         }
     }
 
+    /// Like [`Self::template_string`], as a `Cow<'static, str>`: a literal is
+    /// borrowed from the binary instead of copied on every request.
+    pub(crate) fn template_cow(
+        &self,
+        t: &ir::Template,
+        ignore_unresolved: bool,
+        on_unresolved: &TokenStream,
+    ) -> TokenStream {
+        if let Some(lit) = t.literal_text() {
+            return quote!(::std::borrow::Cow::Borrowed(#lit));
+        }
+        let owned = self.template_string(t, ignore_unresolved, on_unresolved);
+        quote!(::std::borrow::Cow::Owned(#owned))
+    }
+
     /// A call to the function evaluating `c` (emitted once per condition),
     /// recorded in the trace: `ctx.trace_cond("text", condition_N(ctx))`.
     pub(crate) fn condition(&mut self, c: &ir::Condition) -> TokenStream {

@@ -234,11 +234,10 @@ impl Gen<'_> {
                     }
                 }
                 RouteTarget::Url(u) => {
-                    let url = self.template_string(u, true, &TokenStream::new());
+                    let url = self.template_cow(u, true, &TokenStream::new());
                     quote! {
                         ctx.target.route_name = Some(#name);
-                        let url = #url;
-                        __rt::call_target(ctx, &url, &__rt::TargetProperties::DEFAULT).await?;
+                        __rt::call_target(ctx, #url, &__rt::TargetProperties::DEFAULT).await?;
                     }
                 }
                 RouteTarget::Integration(route) => {
@@ -299,7 +298,7 @@ impl Gen<'_> {
         let name = &te.name;
         let (statics, set_url, call) = match &te.connection {
             TargetConnection::Http { url, props: p } => {
-                let url = self.template_string(url, true, &TokenStream::new());
+                let url = self.template_cow(url, true, &TokenStream::new());
                 let props_value =
                     super::transport::props(p, &super::transport::Site::target(&te.name));
                 (
@@ -307,7 +306,7 @@ impl Gen<'_> {
                     quote!(ctx.target.url = Some(#url);),
                     quote! {
                         let url = ctx.target.url.clone().unwrap_or_default();
-                        __rt::call_target(ctx, &url, &#props).await?;
+                        __rt::call_target(ctx, url, &#props).await?;
                     },
                 )
             }

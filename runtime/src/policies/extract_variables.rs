@@ -297,12 +297,14 @@ fn extract(
         Step::Query(item, patterns) => {
             if let Some(m) = request {
                 let value = match *item {
-                    Item::First(n) => m.query_values(n).next().map(Cow::Borrowed),
-                    Item::Nth(n, i) => Some(Cow::Borrowed(
-                        m.query_values(n).nth(i.saturating_sub(1)).unwrap_or(""),
-                    )),
+                    Item::First(n) => m.query_values(n).next(),
+                    Item::Nth(n, i) => Some(
+                        m.query_values(n)
+                            .nth(i.saturating_sub(1))
+                            .unwrap_or_default(),
+                    ),
                     Item::Values(n) => {
-                        let all: Vec<&str> = m.query_values(n).collect();
+                        let all: Vec<Cow<'_, str>> = m.query_values(n).collect();
                         (!all.is_empty()).then(|| Cow::Owned(all.join(",")))
                     }
                 };

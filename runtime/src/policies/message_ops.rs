@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::message::{Body, Message, MessageKind};
 use crate::vars::{MsgSel, check_header_value, message};
+use http::header::{Entry as HeaderEntry, HeaderMap, HeaderName, HeaderValue};
 
 /// Which collection an item operation touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +115,7 @@ pub fn set_item(
     match coll {
         Collection::Header => {
             checked(&value)?;
-            msg.set_header(name, value);
+            msg.set_header(name, value).map_err(|e| OpError(e.0))?;
         }
         Collection::Query => msg.set_query(name, value),
         Collection::Form => {
@@ -140,9 +141,9 @@ pub fn add_item(
     match coll {
         Collection::Header => {
             checked(&value)?;
-            msg.add_header(name, value);
+            msg.add_header(name, value).map_err(|e| OpError(e.0))?;
         }
-        Collection::Query => msg.query.push((name.to_owned(), value)),
+        Collection::Query => msg.query_mut().push((name.to_owned(), value)),
         Collection::Form => {
             let mut params = msg.form_params();
             params.push((name.to_owned(), value));
@@ -160,7 +161,8 @@ pub fn set_payload(
 ) -> Result<(), OpError> {
     if let Some(ct) = content_type {
         checked(ct)?;
-        msg.set_header("Content-Type", ct.to_owned());
+        msg.set_header("Content-Type", ct.to_owned())
+            .map_err(|e| OpError(e.0))?;
     }
     msg.set_content(payload);
     Ok(())
@@ -174,17 +176,18 @@ pub fn set_scalar(msg: &mut Message, scalar: Scalar, value: String) -> Result<()
             if value.is_empty() || !value.bytes().all(|b| b.is_ascii_alphabetic()) {
                 return Err(OpError(format!("`{value}` is not an HTTP verb")));
             }
-            msg.verb = value.to_ascii_uppercase();
+            msg.verb = http::Method::from_bytes(value.to_ascii_uppercase().as_bytes())
+                .map_err(|_| OpError(format!("`{value}` is not an HTTP verb")))?;
         }
         Scalar::Path => {
             if value.bytes().any(|b| b.is_ascii_control() || b == b' ') {
                 return Err(OpError("the path contains forbidden characters".into()));
             }
-            msg.path = if value.starts_with('/') {
+            msg.set_path(if value.starts_with('/') {
                 value
             } else {
                 format!("/{value}")
-            };
+            });
         }
         Scalar::Version => msg.version = value.into(),
         Scalar::StatusCode => {
@@ -217,10 +220,10 @@ fn selected(sel: &PartSel, name: &str) -> Option<usize> {
 pub fn remove(msg: &mut Message, spec: &RemoveSpec) {
     remove_headers(msg, &spec.headers);
     if let PartSel::All = spec.query {
-        msg.query.clear();
+        msg.query_mut().clear();
     } else if let PartSel::Named(items) = spec.query {
         for (name, idx) in items {
-            remove_nth(&mut msg.query, name, *idx, false);
+            remove_nth(msg.query_mut(), name, *idx);
         }
     }
     if !matches!(spec.form, PartSel::None) {
@@ -229,7 +232,7 @@ pub fn remove(msg: &mut Message, spec: &RemoveSpec) {
             match spec.form {
                 PartSel::Named(items) => {
                     for (name, idx) in items {
-                        remove_nth(&mut params, name, *idx, false);
+                        remove_nth(&mut params, name, *idx);
                     }
                 }
                 _ => params.clear(),
@@ -248,28 +251,68 @@ fn remove_headers(msg: &mut Message, sel: &PartSel) {
         PartSel::All => msg.headers.clear(),
         PartSel::Named(items) => {
             for (name, idx) in *items {
-                remove_nth(&mut msg.headers, name, *idx, true);
+                remove_header_nth(&mut msg.headers, name, *idx);
             }
         }
     }
 }
 
-/// Removes every value of `name` (idx 0) or its idx-th value.
-fn remove_nth(list: &mut Vec<(String, String)>, name: &str, idx: usize, ci: bool) {
-    let eq = |n: &str| {
-        if ci {
-            n.eq_ignore_ascii_case(name)
-        } else {
-            n == name
-        }
+/// Removes every line of header `name` (idx 0) or its idx-th line; the
+/// other lines keep their order and place.
+fn remove_header_nth(headers: &mut HeaderMap, name: &str, idx: usize) {
+    let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+        return; // a name HTTP cannot carry is in no message
     };
     if idx == 0 {
-        list.retain(|(n, _)| !eq(n));
+        headers.remove(&name);
+        return;
+    }
+    let HeaderEntry::Occupied(entry) = headers.entry(name) else {
+        return;
+    };
+    if entry.iter().nth(idx - 1).is_none() {
+        return;
+    }
+    let kept: Vec<HeaderValue> = entry
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i + 1 != idx)
+        .map(|(_, v)| v.clone())
+        .collect();
+    replace_lines(HeaderEntry::Occupied(entry), kept);
+}
+
+/// Makes `lines` the lines of an entry's name, in place when it exists
+/// (no lines: the name is removed).
+fn replace_lines(entry: HeaderEntry<'_, HeaderValue>, lines: Vec<HeaderValue>) {
+    let mut lines = lines.into_iter();
+    let Some(first) = lines.next() else {
+        if let HeaderEntry::Occupied(e) = entry {
+            e.remove_entry_mult();
+        }
+        return;
+    };
+    let mut entry = match entry {
+        HeaderEntry::Occupied(mut e) => {
+            e.insert(first);
+            e
+        }
+        HeaderEntry::Vacant(e) => e.insert_entry(first),
+    };
+    for v in lines {
+        entry.append(v);
+    }
+}
+
+/// Removes every value of parameter `name` (idx 0) or its idx-th value.
+fn remove_nth(list: &mut Vec<(String, String)>, name: &str, idx: usize) {
+    if idx == 0 {
+        list.retain(|(n, _)| n != name);
         return;
     }
     let mut seen = 0;
     list.retain(|(n, _)| {
-        if eq(n) {
+        if n == name {
             seen += 1;
             seen != idx
         } else {
@@ -278,25 +321,22 @@ fn remove_nth(list: &mut Vec<(String, String)>, name: &str, idx: usize, ci: bool
     });
 }
 
-fn copy_items(src: &[(String, String)], dst: &mut Vec<(String, String)>, sel: &PartSel, ci: bool) {
+/// Copies the selected parameters (all values, or the idx-th of a name)
+/// over those of the same names in `dst`.
+fn copy_items(src: &[(String, String)], dst: &mut Vec<(String, String)>, sel: &PartSel) {
     if matches!(sel, PartSel::None) {
         return;
     }
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut counts: Vec<(&str, usize)> = Vec::new();
     let mut picked: Vec<(String, String)> = Vec::new();
     for (n, v) in src {
-        let key = if ci {
-            n.to_ascii_lowercase()
-        } else {
-            n.clone()
-        };
-        let count = match counts.iter_mut().find(|(k, _)| *k == key) {
+        let count = match counts.iter_mut().find(|(k, _)| k == n) {
             Some(c) => {
                 c.1 += 1;
                 c.1
             }
             None => {
-                counts.push((key, 1));
+                counts.push((n, 1));
                 1
             }
         };
@@ -305,16 +345,32 @@ fn copy_items(src: &[(String, String)], dst: &mut Vec<(String, String)>, sel: &P
         }
     }
     for (n, _) in &picked {
-        let eq = |m: &str| {
-            if ci {
-                m.eq_ignore_ascii_case(n)
-            } else {
-                m == n
-            }
-        };
-        dst.retain(|(m, _)| !eq(m));
+        dst.retain(|(m, _)| m != n);
     }
     dst.extend(picked);
+}
+
+/// Copies the selected header lines (all lines, or the idx-th line of a
+/// name) over those of the same names in `dst`.
+fn copy_headers(src: &HeaderMap, dst: &mut HeaderMap, sel: &PartSel) {
+    if matches!(sel, PartSel::None) {
+        return;
+    }
+    for name in src.keys() {
+        let Some(idx) = selected(sel, name.as_str()) else {
+            continue;
+        };
+        let picked: Vec<HeaderValue> = src
+            .get_all(name)
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| idx == 0 || idx == i + 1)
+            .map(|(_, v)| v.clone())
+            .collect();
+        if !picked.is_empty() {
+            replace_lines(dst.entry(name.clone()), picked);
+        }
+    }
 }
 
 /// The source message of a `<Copy>`, cloned (source and destination may
@@ -325,20 +381,26 @@ pub fn copy_source(ctx: &Ctx, spec: &CopySpec) -> Option<Message> {
 
 /// Applies a `<Copy>` from a cloned source.
 pub fn copy_into(src: Message, dst: &mut Message, spec: &CopySpec) {
-    copy_items(&src.headers, &mut dst.headers, &spec.headers, true);
-    copy_items(&src.query, &mut dst.query, &spec.query, false);
+    copy_headers(&src.headers, &mut dst.headers, &spec.headers);
+    if !matches!(spec.query, PartSel::None) {
+        let src_query: Vec<(String, String)> = src
+            .query_pairs()
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect();
+        copy_items(&src_query, dst.query_mut(), &spec.query);
+    }
     if !matches!(spec.form, PartSel::None) {
         let mut params = dst.form_params();
-        copy_items(&src.form_params(), &mut params, &spec.form, false);
+        copy_items(&src.form_params(), &mut params, &spec.form);
         if !params.is_empty() {
             dst.set_form_params(&params);
         }
     }
+    if spec.path {
+        dst.set_path(src.path().to_owned());
+    }
     if spec.payload {
         dst.body = src.body;
-    }
-    if spec.path {
-        dst.path = src.path;
     }
     if spec.verb {
         dst.verb = src.verb;
@@ -351,5 +413,53 @@ pub fn copy_into(src: Message, dst: &mut Message, spec: &CopySpec) {
     }
     if spec.reason {
         dst.reason = src.reason;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(lines: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (n, v) in lines {
+            map.append(*n, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    fn lines(map: &HeaderMap) -> Vec<(String, String)> {
+        map.iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_nth_header_line_is_removed_and_the_others_kept_in_order() {
+        let mut map = headers(&[("a", "1"), ("b", "x"), ("a", "2"), ("a", "3")]);
+        remove_header_nth(&mut map, "A", 2);
+        assert_eq!(
+            lines(&map),
+            [("a", "1"), ("a", "3"), ("b", "x")].map(|(n, v)| (n.into(), v.into()))
+        );
+        remove_header_nth(&mut map, "a", 9);
+        assert_eq!(map.get_all("a").iter().count(), 2);
+        remove_header_nth(&mut map, "a", 0);
+        assert_eq!(lines(&map), [("b".to_owned(), "x".to_owned())]);
+    }
+
+    #[test]
+    fn copied_header_lines_replace_those_of_the_same_name() {
+        let src = headers(&[("a", "1"), ("a", "2"), ("b", "x")]);
+        let mut dst = headers(&[("a", "old"), ("c", "keep")]);
+        copy_headers(&src, &mut dst, &PartSel::Named(&[("A", 2)]));
+        assert_eq!(
+            lines(&dst),
+            [("a", "2"), ("c", "keep")].map(|(n, v)| (n.into(), v.into()))
+        );
+        copy_headers(&src, &mut dst, &PartSel::All);
+        assert_eq!(dst.get_all("a").iter().count(), 2);
+        assert_eq!(dst.get("b").and_then(|v| v.to_str().ok()), Some("x"));
+        assert_eq!(dst.get("c").and_then(|v| v.to_str().ok()), Some("keep"));
     }
 }

@@ -8,7 +8,7 @@
 //! `continueOnError="true"` a 4xx/5xx response is still stored in the
 //! `<Response>` variable (flows commonly inspect `….status.code`).
 
-use crate::body::{buffer, header_map, into_out_body, response_message};
+use crate::body::{buffer, into_out_body, response_message, strip_hop_by_hop};
 use crate::client::{ClientError, OutBody};
 use crate::ctx::{Ctx, Slot};
 use crate::env::Environment;
@@ -334,17 +334,18 @@ pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
 fn join_url(url: &str, msg: &Message) -> String {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut full = base.to_owned();
-    if msg.path != "/" && !msg.path.is_empty() {
+    let path = msg.path();
+    if path != "/" && !path.is_empty() {
         if full.ends_with('/') {
             full.pop();
         }
-        if !msg.path.starts_with('/') {
+        if !path.starts_with('/') {
             full.push('/');
         }
-        full.push_str(&msg.path);
+        full.push_str(path);
     }
     let mut sep = '?';
-    for part in [query.to_owned(), msg.query_string()] {
+    for part in [std::borrow::Cow::Borrowed(query), msg.query_string()] {
         if !part.is_empty() {
             full.push(sep);
             full.push_str(&part);
@@ -355,11 +356,11 @@ fn join_url(url: &str, msg: &Message) -> String {
 }
 
 fn http_request(mut msg: Message, uri: http::Uri) -> Result<http::Request<OutBody>, String> {
-    let headers = header_map(&msg, &["host"])?;
-    let method = http::Method::from_bytes(msg.verb.as_bytes())
-        .map_err(|_| format!("invalid verb `{}`", msg.verb))?;
+    let mut headers = std::mem::take(&mut msg.headers);
+    strip_hop_by_hop(&mut headers);
+    headers.remove(http::header::HOST);
     let mut req = http::Request::new(into_out_body(std::mem::take(&mut msg.body)));
-    *req.method_mut() = method;
+    *req.method_mut() = msg.verb;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
     Ok(req)
@@ -491,8 +492,8 @@ mod tests {
 
     fn req(path: &str, query: &[(&str, &str)]) -> Message {
         let mut m = Message::new_request();
-        m.path = path.into();
-        m.query = query
+        m.set_path(path.to_owned());
+        *m.query_mut() = query
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();

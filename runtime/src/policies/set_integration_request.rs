@@ -312,9 +312,14 @@ pub fn execute(ctx: &mut Ctx, meta: &PolicyMeta, cfg: &Config) -> Result<(), Fau
         body.insert("scheduleTime".into(), Json::String(text.trim().to_owned()));
     }
     let mut msg = Message::new_request();
-    msg.verb = "POST".into();
-    msg.path = format!("/v1/projects/{project}/locations/{region}/integrations/{name}:execute");
-    msg.set_header("Content-Type", "application/json".into());
+    msg.verb = http::Method::POST;
+    msg.set_path(format!(
+        "/v1/projects/{project}/locations/{region}/integrations/{name}:execute"
+    ));
+    msg.headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
     msg.set_content(Json::Object(body).to_string());
     ctx.set_slot(cfg.request_slot, Slot::Message(Box::new(msg)));
     for (var, value) in cfg.vars.iter().zip([project, name, region, trigger]) {
