@@ -17,6 +17,7 @@ use crate::value::Value;
 use crate::vars::{self, MsgSel, Var, WriteError};
 
 pub use crate::template::tfn::CompiledJsonPath;
+use crate::template::tfn::Reach;
 
 /// One piece of a compiled pattern.
 #[derive(Debug, Clone, Copy)]
@@ -422,7 +423,20 @@ fn json(
     if text.trim().is_empty() {
         return Err(execution_failed(meta, "the JSON payload is empty"));
     }
-    let doc: Json = serde_json::from_str(text)
+    // Build only what the policy's paths can reach (a path rendered per
+    // request is not known in advance: then the whole document).
+    let mut reach = Reach::default();
+    for v in jvars {
+        match v.path {
+            JsonPathSrc::Static(p) => reach.add(p),
+            JsonPathSrc::Rendered(_) => {
+                reach = Reach::everything();
+                break;
+            }
+        }
+    }
+    let doc: Json = reach
+        .parse(text)
         .map_err(|e| execution_failed(meta, &format!("malformed JSON: {e}")))?;
     for v in jvars {
         let rendered;

@@ -14,10 +14,12 @@ use crate::ctx::{Ctx, Slot};
 use crate::fault::{Fault, FaultCategory, codes as platform};
 use crate::flow::PolicyMeta;
 use crate::message::{Body, Message, MessageKind};
+use crate::template::tfn::{CompiledJsonPath, Reach};
 use crate::tokens::TokenKind;
 use crate::value::Value;
 use crate::vars::{MsgSel, Var, read};
 use bytes::Bytes;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Default time allowed for a synchronous execution (the documented 2-minute cap).
@@ -241,9 +243,16 @@ fn target_var(ctx: &Ctx, who: &str, var: &Var, name: &str) -> Result<String, Fau
     })
 }
 
+/// Whether the request body has a top-level `scheduleTime` (only that
+/// member is built; the rest of the body is skipped).
 fn has_schedule_time(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(body)
+    static SCHEDULE_TIME: LazyLock<CompiledJsonPath> =
+        LazyLock::new(|| CompiledJsonPath::new("$.scheduleTime"));
+    let mut reach = Reach::default();
+    reach.add(&SCHEDULE_TIME);
+    std::str::from_utf8(body)
         .ok()
+        .and_then(|text| reach.parse(text).ok())
         .is_some_and(|v| v.get("scheduleTime").is_some())
 }
 

@@ -16,13 +16,23 @@ use super::jsonpath_compat::translate;
 
 /// A JSONPath parsed once from a template literal.
 #[derive(Debug)]
-pub struct CompiledJsonPath(Option<(JsonPath, bool)>);
+pub struct CompiledJsonPath(Option<(JsonPath, bool)>, Vec<String>);
 
 impl CompiledJsonPath {
     /// Translates and parses `path`; an invalid path (already rejected by
     /// the compiler) renders "".
     pub fn new(path: &str) -> Self {
-        Self(compile(path))
+        let prefix = translate(path)
+            .map(|t| member_prefix(&t.path))
+            .unwrap_or_default();
+        Self(compile(path), prefix)
+    }
+
+    /// The member names the path starts with (`$.a['b'][0]` → `a`, `b`):
+    /// the only parts of a document above its first other segment that
+    /// the path can reach.
+    pub fn member_prefix(&self) -> &[String] {
+        &self.1
     }
 }
 
@@ -30,6 +40,264 @@ fn compile(path: &str) -> Option<(JsonPath, bool)> {
     let translated = translate(path).ok()?;
     let parsed = JsonPath::parse(&translated.path).ok()?;
     Some((parsed, translated.singular))
+}
+
+/// The leading child-member segments of a translated (RFC 9535) path, up
+/// to the first segment of any other kind (index, wildcard, filter,
+/// descendant) or any spelling this reader does not know, where it stops:
+/// a shorter prefix only keeps more of the document.
+fn member_prefix(path: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let Some(mut rest) = path.strip_prefix('$') else {
+        return names;
+    };
+    loop {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || !c.is_ascii()))
+                .unwrap_or(after.len());
+            let name = &after[..end]; // ok: `end` comes from `find` on `after`
+            if name.is_empty() {
+                break; // `..` or `.*`
+            }
+            names.push(name.to_owned());
+            rest = &after[end..]; // ok: as above
+        } else if let Some(quoted) = rest.strip_prefix("['") {
+            let mut name = String::new();
+            let mut chars = quoted.char_indices();
+            let mut close = None;
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => match chars.next() {
+                        Some((_, e @ ('\'' | '\\'))) => name.push(e),
+                        _ => break,
+                    },
+                    '\'' => {
+                        close = Some(i);
+                        break;
+                    }
+                    c => name.push(c),
+                }
+            }
+            let Some(after) = close.and_then(|i| quoted.get(i + 1..)?.strip_prefix(']')) else {
+                break;
+            };
+            names.push(name);
+            rest = after;
+        } else {
+            break;
+        }
+    }
+    names
+}
+
+/// The parts of a JSON document a set of paths can reach: the members named
+/// by their prefixes, and below a prefix's last name everything.
+#[derive(Debug, Default)]
+pub struct Reach<'p> {
+    whole: bool,
+    members: Vec<(&'p str, Reach<'p>)>,
+}
+
+impl<'p> Reach<'p> {
+    /// Everything: the whole document is kept.
+    pub fn everything() -> Self {
+        Reach {
+            whole: true,
+            members: Vec::new(),
+        }
+    }
+
+    /// Adds what `path` can reach.
+    pub fn add(&mut self, path: &'p CompiledJsonPath) {
+        self.add_names(path.member_prefix());
+    }
+
+    fn add_names(&mut self, names: &'p [String]) {
+        if self.whole {
+            return;
+        }
+        let Some((first, rest)) = names.split_first() else {
+            self.whole = true;
+            self.members.clear();
+            return;
+        };
+        match self.members.iter_mut().find(|(n, _)| n == first) {
+            Some((_, child)) => child.add_names(rest),
+            None => {
+                let mut child = Reach::default();
+                child.add_names(rest);
+                self.members.push((first, child));
+            }
+        }
+    }
+
+    /// Parses `text` as JSON, keeping only what the paths can reach (the
+    /// rest is checked for syntax and skipped, not built): the paths select
+    /// the same values in the result as in the whole document, and
+    /// malformed JSON is the same error.
+    pub fn parse(&self, text: &str) -> Result<Json, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let doc = serde::de::DeserializeSeed::deserialize(Pruned(self), &mut de)?;
+        de.end()?;
+        Ok(doc)
+    }
+}
+
+/// Deserializes the reachable part of a value; a value no member name can
+/// enter (not an object) where only member names continue becomes `null`,
+/// which the paths treat alike (no member matches in either).
+struct Pruned<'r, 'p>(&'r Reach<'p>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Pruned<'_, '_> {
+    type Value = Json;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        if self.0.whole {
+            return serde::Deserialize::deserialize(d);
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Pruned<'_, '_> {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match self.0.members.iter().find(|(n, _)| *n == key.as_ref()) {
+                // A repeated key: the last one wins, as in a whole parse.
+                Some((_, child)) => {
+                    let value = map.next_value_seed(Pruned(child))?;
+                    out.insert(key.into_owned(), value);
+                }
+                None => map.next_value_seed(Skip)?,
+            }
+        }
+        Ok(Json::Object(out))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(Json::Null)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+}
+
+/// Skips a value, checking its syntax. Unlike `IgnoredAny` it goes
+/// through `deserialize_any`, so the parser's nesting limit applies as in a
+/// whole parse (too deep is the same error pruned or not).
+struct Skip;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(KeySeed)?.is_some() {
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// An object key, borrowed from the text unless it has escapes.
+struct KeySeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeySeed {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v))
+    }
 }
 
 fn render(value: &Json) -> String {
@@ -103,6 +371,112 @@ impl CompiledJsonPath {
             None
         } else {
             Some(Json::Array(nodes.into_iter().cloned().collect()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"{
+        "path": "/items/42", "n": 7, "flag": true, "none": null,
+        "headers": {"x-proxy": "proxyc", "accept": ["a", "b"], "it's": 1},
+        "list": [{"id": 1, "tags": ["x"]}, {"id": 2}],
+        "deep": {"a": {"b": {"c": [1, 2, {"d": "e"}]}}},
+        "dup": 1, "dup": 2,
+        "esc\u0061ped": "yes"
+    }"#;
+
+    const PATHS: &[&str] = &[
+        "$.path",
+        "$.n",
+        "$.headers.x-proxy",
+        "$.headers['accept'][1]",
+        "$.headers['it\\'s']",
+        "$.list[*].id",
+        "$.list[0].tags",
+        "$..id",
+        "$.deep.a.b.c[2].d",
+        "$.deep.*.b",
+        "$.dup",
+        "$.escaped",
+        "$.path.more",
+        "$.missing.x",
+        "$.none",
+        "$",
+    ];
+
+    #[test]
+    fn prefixes_stop_at_the_first_segment_that_is_not_a_member_name() {
+        let prefix = |p: &str| CompiledJsonPath::new(p).member_prefix().to_vec();
+        assert_eq!(prefix("$.a.b"), ["a", "b"]);
+        assert_eq!(prefix("$.headers.x-proxy"), ["headers", "x-proxy"]);
+        assert_eq!(prefix("$['a']['b c'][0].d"), ["a", "b c"]);
+        assert_eq!(prefix("$.headers['it\\'s']"), ["headers", "it's"]);
+        assert_eq!(prefix("$..id"), Vec::<String>::new());
+        assert_eq!(prefix("$.a.*.b"), ["a"]);
+        assert_eq!(prefix("$.a[?(@.x)]"), ["a"]);
+        assert_eq!(prefix("$"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_pruned_document_answers_every_path_as_the_whole_one() {
+        let whole: Json = serde_json::from_str(DOC).unwrap();
+        for path in PATHS {
+            let compiled = CompiledJsonPath::new(path);
+            assert!(compiled.is_valid(), "{path}");
+            // Alone, and together with a path reaching elsewhere.
+            let other = CompiledJsonPath::new("$.headers.accept");
+            for with_other in [false, true] {
+                let mut reach = Reach::default();
+                reach.add(&compiled);
+                if with_other {
+                    reach.add(&other);
+                }
+                let pruned = reach.parse(DOC).unwrap();
+                assert_eq!(compiled.select(&pruned), compiled.select(&whole), "{path}");
+                if with_other {
+                    assert_eq!(other.select(&pruned), other.select(&whole), "{path}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pruning_builds_only_the_reachable_members() {
+        let mut reach = Reach::default();
+        let (a, b) = (
+            CompiledJsonPath::new("$.path"),
+            CompiledJsonPath::new("$.headers.x-proxy"),
+        );
+        reach.add(&a);
+        reach.add(&b);
+        let pruned = reach.parse(DOC).unwrap();
+        assert_eq!(
+            pruned,
+            serde_json::json!({"path": "/items/42", "headers": {"x-proxy": "proxyc"}})
+        );
+        let root_array = reach.parse("[1, {\"path\": 2}]").unwrap();
+        assert_eq!(a.select(&root_array), None);
+    }
+
+    #[test]
+    fn malformed_json_is_the_same_error_pruned_or_not() {
+        let mut reach = Reach::default();
+        let p = CompiledJsonPath::new("$.a");
+        reach.add(&p);
+        for bad in [
+            "{\"a\": 1,}",
+            "{\"b\": [1, 2}",
+            "{\"a\": 1} x",
+            "{\"b\": tru}",
+            "",
+            &format!("{{\"b\": {}{}}}", "[".repeat(200), "]".repeat(200)),
+        ] {
+            let whole = serde_json::from_str::<Json>(bad).unwrap_err().to_string();
+            let pruned = reach.parse(bad).unwrap_err().to_string();
+            assert_eq!(pruned, whole, "{bad}");
         }
     }
 }
