@@ -293,34 +293,44 @@ fn retain_headers(headers: &mut http::HeaderMap, retain: Retain) {
 fn set_target_vars(ctx: &mut Ctx, literal: Option<&'static str>, uri: &http::Uri) {
     let https = uri.scheme_str() == Some("https");
     ctx.target.scheme = Some(if https { "https" } else { "http" });
-    ctx.target.host = uri.host().map(|host| static_slice(literal, host));
+    let host_port = literal.and_then(|l| literal_host_port(l, uri));
+    ctx.target.host = uri.host().map(|host| {
+        host_port
+            .and_then(|hp| hp.get(..host.len()))
+            .filter(|h| *h == host)
+            .map_or_else(|| Cow::Owned(host.to_owned()), Cow::Borrowed)
+    });
     ctx.target.port = uri.port_u16().or(Some(if https { 443 } else { 80 }));
 }
 
-/// `text` borrowed from `literal` when it contains it, otherwise copied.
-fn static_slice(literal: Option<&'static str>, text: &str) -> Cow<'static, str> {
-    literal
-        .and_then(|b| b.find(text).and_then(|i| b.get(i..i + text.len())))
-        .map_or_else(|| Cow::Owned(text.to_owned()), Cow::Borrowed)
+/// `uri`'s host and port (its authority without userinfo) as written in
+/// `literal`, the bundle's URL `uri` was built from: found by position
+/// (`uri` starts with `literal`'s scheme and authority), not searched for.
+fn literal_host_port(literal: &'static str, uri: &http::Uri) -> Option<&'static str> {
+    let start = uri.scheme_str()?.len() + "://".len();
+    let authority = uri.authority()?.as_str();
+    let text = literal
+        .get(start..start + authority.len())
+        .filter(|a| *a == authority)?;
+    Some(text.rsplit_once('@').map_or(text, |(_, hp)| hp))
 }
 
 /// The `Host` header the client would derive from `uri` (host, plus the
 /// port unless it is the scheme's default), borrowed from a literal base
 /// URL so no copy is made; `None` leaves it to the client.
-fn static_host_header(base: &'static str, uri: &http::Uri) -> Option<http::HeaderValue> {
-    let authority = uri.authority()?.as_str();
-    // Userinfo never goes into `Host`.
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+fn static_host_header(literal: &'static str, uri: &http::Uri) -> Option<http::HeaderValue> {
+    let host_port = literal_host_port(literal, uri)?;
     let default_port = match uri.scheme_str() {
         Some("https") => 443,
         _ => 80,
     };
-    let wanted = match uri.port_u16() {
-        Some(p) if p == default_port => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
+    let text = match uri.port_u16() {
+        Some(p) if p == default_port => {
+            let host = uri.host()?;
+            host_port.get(..host.len()).filter(|h| *h == host)?
+        }
         _ => host_port,
     };
-    let at = base.find(wanted)?;
-    let text: &'static str = base.get(at..at + wanted.len())?;
     http::HeaderValue::from_maybe_shared(bytes::Bytes::from_static(text.as_bytes())).ok()
 }
 
@@ -395,8 +405,12 @@ mod tests {
         assert_eq!(host("https://a.test:8443").as_deref(), Some("a.test:8443"));
         assert_eq!(host("http://u:p@a.test:81").as_deref(), Some("a.test:81"));
         assert_eq!(host("http://[::1]:8080").as_deref(), Some("[::1]:8080"));
-        assert_eq!(static_slice(Some("http://h.test/p"), "h.test"), "h.test");
-        assert!(matches!(static_slice(None, "h"), Cow::Owned(_)));
+        let uri: http::Uri = "http://u@h.test:81/p?q".parse().unwrap();
+        assert_eq!(
+            literal_host_port("http://u@h.test:81", &uri),
+            Some("h.test:81")
+        );
+        assert_eq!(literal_host_port("http://other:81", &uri), None);
     }
 
     #[test]
