@@ -318,7 +318,7 @@ mod tests {
         let cli = parse(args(
             "check a b --format=json --allow pxw005,PXW011 --progress",
         ))
-        .expect("valid");
+        .expect("valid"); // ok: unit test
         assert_eq!(cli.allow, ["PXW005", "PXW011"]);
         assert_eq!(
             cli.command,

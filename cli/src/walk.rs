@@ -84,18 +84,18 @@ mod tests {
             "d/target/x/apiproxy",
             "e",
         ] {
-            std::fs::create_dir_all(root.join(d)).unwrap();
+            std::fs::create_dir_all(root.join(d)).unwrap(); // ok: unit test
         }
-        std::fs::write(root.join("e/export.ZIP"), b"PK").unwrap();
-        std::fs::write(root.join("e/notes.txt"), b"").unwrap();
+        std::fs::write(root.join("e/export.ZIP"), b"PK").unwrap(); // ok: unit test
+        std::fs::write(root.join("e/notes.txt"), b"").unwrap(); // ok: unit test
         let found: Vec<String> = bundles(&root)
-            .unwrap()
+            .unwrap() // ok: unit test
             .iter()
-            .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+            .map(|p| p.strip_prefix(&root).unwrap().display().to_string()) // ok: unit test
             .collect();
         assert_eq!(found, ["a", "b/c", "e/export.ZIP"]);
-        assert_eq!(bundles(&root.join("a/apiproxy")).unwrap().len(), 1);
+        assert_eq!(bundles(&root.join("a/apiproxy")).unwrap().len(), 1); // ok: unit test
         assert!(bundles(&root.join("missing")).is_err());
-        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::remove_dir_all(&root).unwrap(); // ok: unit test
     }
 }

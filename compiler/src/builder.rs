@@ -5,7 +5,7 @@
 //! proxyc_compiler::Builder::new()
 //!     .bundle("bundles/hello")
 //!     .compile()
-//!     .unwrap_or_else(|e| panic!("{e}"));
+//!     .unwrap_or_else(|e| panic!("{e}")); // ok: a build script fails by panicking
 //! ```
 //!
 //! writes `$OUT_DIR/proxyc/<proxy>.rs` (only when it changed) and prints

@@ -35,7 +35,7 @@ const SLOTS: [(&str, &str); 4] = [
 static DIR: LazyLock<PathBuf> = LazyLock::new(|| {
     let dir = std::env::temp_dir().join(format!("proxyc-fuzz-xml-{}", std::process::id()));
     for sub in ["policies", "proxies", "targets"] {
-        std::fs::create_dir_all(dir.join("apiproxy").join(sub)).expect("bundle folder");
+        std::fs::create_dir_all(dir.join("apiproxy").join(sub)).expect("bundle folder"); // ok: the fuzzer's own scratch folder; not reachable by the input
     }
     dir
 });
@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
     let root = DIR.join("apiproxy");
     for (i, (path, text)) in SLOTS.iter().enumerate() {
         let bytes = if i == pick { file } else { text.as_bytes() };
-        std::fs::write(root.join(path), bytes).expect("write bundle file");
+        std::fs::write(root.join(path), bytes).expect("write bundle file"); // ok: the fuzzer's own scratch folder; not reachable by the input
     }
     match proxyc_compiler::compile(&DIR, &proxyc_compiler::Options::default()) {
         Ok(generated) => {

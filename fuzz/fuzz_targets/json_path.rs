@@ -27,6 +27,6 @@ fuzz_target!(|data: &[u8]| {
     match (serde_json::from_str::<serde_json::Value>(json), reach.parse(json)) {
         (Ok(doc), Ok(pruned)) => assert_eq!(compiled.select(&pruned), compiled.select(&doc)),
         (Err(_), Err(_)) => {}
-        (whole, pruned) => panic!("whole {:?} but pruned {:?}", whole.err(), pruned.err()),
+        (whole, pruned) => panic!("whole {:?} but pruned {:?}", whole.err(), pruned.err()), // ok: a divergence is the finding this fuzz target reports
     }
 });

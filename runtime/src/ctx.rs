@@ -343,11 +343,11 @@ mod tests {
     #[test]
     fn proxy_url_from_the_received_request() {
         let host = Some(http::HeaderValue::from_static("api.example.com"));
-        let url = ProxyUrl::received("/v1/items?a=1&b=x%20y".parse().unwrap(), host);
+        let url = ProxyUrl::received("/v1/items?a=1&b=x%20y".parse().unwrap(), host); // ok: unit test
         assert_eq!(url.get(), "http://api.example.com/v1/items?a=1&b=x%20y");
-        let absolute = ProxyUrl::received("http://h:8080/p".parse().unwrap(), None);
+        let absolute = ProxyUrl::received("http://h:8080/p".parse().unwrap(), None); // ok: unit test
         assert_eq!(absolute.get(), "http://h:8080/p");
-        let bare = ProxyUrl::received("/".parse().unwrap(), None);
+        let bare = ProxyUrl::received("/".parse().unwrap(), None); // ok: unit test
         assert_eq!(bare.get(), "http://localhost/");
         assert_eq!(ProxyUrl::new("http://x/y".into()).get(), "http://x/y");
     }

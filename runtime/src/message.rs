@@ -482,11 +482,11 @@ mod tests {
         let mut map = HeaderMap::new();
         for (n, v) in headers {
             map.append(
-                HeaderName::from_bytes(n.as_bytes()).unwrap(),
-                HeaderValue::from_str(v).unwrap(),
+                HeaderName::from_bytes(n.as_bytes()).unwrap(), // ok: unit test
+                HeaderValue::from_str(v).unwrap(),             // ok: unit test
             );
         }
-        let uri: http::Uri = target.parse().unwrap();
+        let uri: http::Uri = target.parse().unwrap(); // ok: unit test
         Message::received_request(http::Method::GET, &uri, "1.1".into(), map, Body::Empty)
     }
 
@@ -526,8 +526,8 @@ mod tests {
         assert!(m.add_header("bad name", "v".into()).is_err());
         assert_eq!(m.header_first("x-a"), Some("1"));
         assert_eq!(m.headers.len(), 1);
-        m.set_header("X-A", "2".into()).unwrap();
-        m.add_header("x-a", "3".into()).unwrap();
+        m.set_header("X-A", "2".into()).unwrap(); // ok: unit test
+        m.add_header("x-a", "3".into()).unwrap(); // ok: unit test
         assert_eq!(m.header_lines("x-a").collect::<Vec<_>>(), ["2", "3"]);
     }
 

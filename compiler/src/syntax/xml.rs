@@ -507,8 +507,8 @@ mod tests {
     use super::*;
 
     fn text_of(src: &str) -> Text {
-        let root = parse(FileId(0), src).expect("well-formed");
-        root.text.expect("text")
+        let root = parse(FileId(0), src).expect("well-formed"); // ok: unit test
+        root.text.expect("text") // ok: unit test
     }
 
     /// The file text a decoded byte range maps back to.
@@ -521,7 +521,7 @@ mod tests {
         let src = "<a>x &lt; y\r\nz<![CDATA[<c>]]>é&#233;w</a>";
         let t = text_of(src);
         assert_eq!(t.value, "x < y\nz<c>ééw");
-        let find = |s: &str| t.value.find(s).expect("in value");
+        let find = |s: &str| t.value.find(s).expect("in value"); // ok: unit test
         assert_eq!(raw(src, &t, 0..1), "x");
         assert_eq!(raw(src, &t, find("<")..find("<") + 1), "&lt;");
         assert_eq!(raw(src, &t, find("<")..find(" y") + 2), "&lt; y");

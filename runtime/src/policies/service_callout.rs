@@ -506,7 +506,7 @@ mod tests {
             "http://maps.example/geo/json?a=1",
             &req("/", &[("address", "1 Main St"), ("sensor", "false")]),
         )
-        .unwrap();
+        .unwrap(); // ok: unit test
         assert_eq!(
             uri.to_string(),
             "http://maps.example/geo/json?a=1&address=1+Main+St&sensor=false"
@@ -515,7 +515,7 @@ mod tests {
 
     #[test]
     fn uri_appends_a_set_path() {
-        let uri = callout_uri("http://h:81/base/", &req("/x/y", &[])).unwrap();
+        let uri = callout_uri("http://h:81/base/", &req("/x/y", &[])).unwrap(); // ok: unit test
         assert_eq!(uri.to_string(), "http://h:81/base/x/y");
     }
 

@@ -240,22 +240,22 @@ mod tests {
 
     fn scratch_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("proxyc-adc-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        std::fs::create_dir_all(&dir).expect("create scratch dir"); // ok: unit test
         dir
     }
 
     #[test]
     fn adc_prefers_the_environment_variable() {
-        let key = ServiceAccountKey::shared().expect("key");
+        let key = ServiceAccountKey::shared().expect("key"); // ok: unit test
         let file = key
             .write_key_file("https://example.test/token")
-            .expect("write key");
+            .expect("write key"); // ok: unit test
         let source = Source::resolve_with(
             &CredentialsConfig::ApplicationDefault,
             None,
             &env(&[("GOOGLE_APPLICATION_CREDENTIALS", file.path())]),
         )
-        .expect("resolves");
+        .expect("resolves"); // ok: unit test
         match source {
             Source::ServiceAccount(sa) => {
                 assert_eq!(sa.client_email, key.client_email);
@@ -265,7 +265,7 @@ mod tests {
                     Some(key.private_key_id.as_str())
                 );
             }
-            other => panic!("unexpected {other:?}"),
+            other => panic!("unexpected {other:?}"), // ok: unit test
         }
     }
 
@@ -273,22 +273,22 @@ mod tests {
     fn adc_reads_the_gcloud_well_known_user_file() {
         let home = scratch_dir("home");
         let gcloud = home.join(".config").join("gcloud");
-        std::fs::create_dir_all(&gcloud).expect("mkdir");
+        std::fs::create_dir_all(&gcloud).expect("mkdir"); // ok: unit test
         let user = r#"{"type":"authorized_user","client_id":"cid","client_secret":"cs","refresh_token":"rt"}"#;
-        std::fs::write(gcloud.join("application_default_credentials.json"), user).expect("write");
+        std::fs::write(gcloud.join("application_default_credentials.json"), user).expect("write"); // ok: unit test
         let source = Source::resolve_with(
             &CredentialsConfig::ApplicationDefault,
             None,
             &env(&[("HOME", &home), ("CLOUDSDK_CONFIG", Path::new(""))]),
         )
-        .expect("resolves");
+        .expect("resolves"); // ok: unit test
         std::fs::remove_dir_all(&home).ok();
         match source {
             Source::AuthorizedUser(user) => {
                 assert_eq!(user.client_id, "cid");
                 assert_eq!(user.token_uri, DEFAULT_TOKEN_URI);
             }
-            other => panic!("unexpected {other:?}"),
+            other => panic!("unexpected {other:?}"), // ok: unit test
         }
     }
 
@@ -303,13 +303,13 @@ mod tests {
                 ("GCE_METADATA_HOST", Path::new("127.0.0.1:8089")),
             ]),
         )
-        .expect("resolves");
+        .expect("resolves"); // ok: unit test
         assert_eq!(
             format!("{source:?}"),
             "MetadataServer(http://127.0.0.1:8089)"
         );
         let default = Source::resolve_with(&CredentialsConfig::ApplicationDefault, None, &env(&[]))
-            .expect("resolves");
+            .expect("resolves"); // ok: unit test
         assert_eq!(
             format!("{default:?}"),
             "MetadataServer(http://metadata.google.internal)"
@@ -325,21 +325,21 @@ mod tests {
             &path,
             r#"{"type":"service_account","private_key":"SECRET-PEM","client_email":"a@b"}"#,
         )
-        .expect("write");
+        .expect("write"); // ok: unit test
         let err = Source::resolve(
             &CredentialsConfig::ServiceAccountKey { path: path.clone() },
             None,
         )
         .expect_err("not a PEM key");
         assert!(!err.to_string().contains("SECRET"), "{err}");
-        std::fs::write(&path, r#"{"type":"external_account"}"#).expect("write");
+        std::fs::write(&path, r#"{"type":"external_account"}"#).expect("write"); // ok: unit test
         let err = Source::resolve(
             &CredentialsConfig::ServiceAccountKey { path: path.clone() },
             None,
         )
         .expect_err("unsupported type");
         assert!(err.to_string().contains("external_account"), "{err}");
-        std::fs::write(&path, r#"{"private_key": 12, "#).expect("write");
+        std::fs::write(&path, r#"{"private_key": 12, "#).expect("write"); // ok: unit test
         let err = Source::resolve(&CredentialsConfig::ServiceAccountKey { path }, None)
             .expect_err("bad json");
         assert!(err.to_string().contains("line 1"), "{err}");

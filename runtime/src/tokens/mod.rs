@@ -263,11 +263,11 @@ mod tests {
 
     #[tokio::test]
     async fn user_credentials_refresh_into_access_tokens_only() {
-        let key = ServiceAccountKey::shared().expect("key");
+        let key = ServiceAccountKey::shared().expect("key"); // ok: unit test
         let server = TokenServer::for_key(key)
-            .expect("server")
+            .expect("server") // ok: unit test
             .with_refresh_token("cid", "csecret", "rtoken");
-        let server = token_server::start(server).await.expect("start");
+        let server = token_server::start(server).await.expect("start"); // ok: unit test
         let source = TokenSource {
             inner: Arc::new(Inner {
                 source: Source::AuthorizedUser(AuthorizedUser {
@@ -285,7 +285,7 @@ mod tests {
             scopes: vec![],
             lifetime_secs: None,
         };
-        let token = source.token(&access).await.expect("token");
+        let token = source.token(&access).await.expect("token"); // ok: unit test
         assert_eq!(token.secret(), "ya29.local-1");
         let form = server.requests()[0].form_pairs();
         assert!(form.contains(&("grant_type".into(), "refresh_token".into())));
