@@ -125,9 +125,11 @@ pub fn into_out_body(body: Body) -> OutBody {
     }
 }
 
+const NOT_FORWARDED_COUNT: usize = 8;
+
 /// Hop-by-hop headers, never forwarded (RFC 9110 §7.6.1), and the framing
 /// header the sender recomputes.
-const NOT_FORWARDED: [http::HeaderName; 8] = [
+const NOT_FORWARDED: [http::HeaderName; NOT_FORWARDED_COUNT] = [
     http::header::CONNECTION,
     http::HeaderName::from_static("keep-alive"),
     http::HeaderName::from_static("proxy-connection"),
@@ -155,7 +157,7 @@ pub fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
     }
     // One pass over the (few) names present instead of a hash lookup per
     // listed name: most messages carry one or two of them at most.
-    let mut present = [false; 8];
+    let mut present = [false; NOT_FORWARDED_COUNT];
     for name in headers.keys() {
         if let Some(i) = NOT_FORWARDED.iter().position(|n| n == name) {
             present[i] = true;
@@ -168,13 +170,18 @@ pub fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
     }
 }
 
+/// Makes a request's headers ready to send to another host: no hop-by-hop
+/// headers and no `Host` (set from the target URL).
+pub fn prepare_outbound(headers: &mut http::HeaderMap) {
+    strip_hop_by_hop(headers);
+    headers.remove(http::header::HOST);
+}
+
 /// The headers to send for a message that stays in the flow context (its
-/// `request` variables remain readable): a copy without hop-by-hop headers
-/// and without `Host` (the client sets it from the target URL).
+/// `request` variables remain readable): a prepared copy.
 pub fn outbound_headers(msg: &Message) -> http::HeaderMap {
     let mut headers = msg.headers.clone();
-    strip_hop_by_hop(&mut headers);
-    headers.remove(http::header::HOST);
+    prepare_outbound(&mut headers);
     headers
 }
 

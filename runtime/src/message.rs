@@ -147,6 +147,29 @@ fn decode_query(query: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(query.as_bytes())
 }
 
+/// The query parameters of a message, decoded: borrowed from the received
+/// query string (copied only where percent-decoding changes them) or from
+/// the edited pairs.
+pub enum QueryPairs<'a> {
+    /// From the received query string.
+    Received(form_urlencoded::Parse<'a>),
+    /// From the pairs a policy edited.
+    Edited(std::slice::Iter<'a, (String, String)>),
+}
+
+impl<'a> Iterator for QueryPairs<'a> {
+    type Item = (Cow<'a, str>, Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            QueryPairs::Received(parse) => parse.next(),
+            QueryPairs::Edited(pairs) => pairs
+                .next()
+                .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str()))),
+        }
+    }
+}
+
 /// A header name or value a policy tried to set that HTTP cannot carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidHeader(pub String);
@@ -338,14 +361,10 @@ impl Message {
     // ----- query and form parameters --------------------------------------
 
     /// Every query parameter, decoded, in order (a name may repeat).
-    pub fn query_pairs(&self) -> Box<dyn Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> + '_> {
+    pub fn query_pairs(&self) -> QueryPairs<'_> {
         match &self.query.edited {
-            Some(pairs) => Box::new(
-                pairs
-                    .iter()
-                    .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str()))),
-            ),
-            None => Box::new(decode_query(self.received_query())),
+            Some(pairs) => QueryPairs::Edited(pairs.iter()),
+            None => QueryPairs::Received(decode_query(self.received_query())),
         }
     }
 

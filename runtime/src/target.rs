@@ -179,12 +179,12 @@ pub async fn call(
     let resp = match props.balancer {
         None => {
             let uri = target_uri(ctx, &base_url, props.retain_query_params)?;
-            let literal = match base_url {
-                Cow::Borrowed(b) => Some(b),
+            let host_port = match base_url {
+                Cow::Borrowed(literal) => literal_host_port(literal, &uri),
                 Cow::Owned(_) => None,
             };
-            set_target_vars(ctx, literal, &uri);
-            if let Some(host) = literal.and_then(|b| static_host_header(b, &uri)) {
+            set_target_vars(ctx, host_port, &uri);
+            if let Some(host) = host_port.and_then(|hp| static_host_header(hp, &uri)) {
                 headers.entry(http::header::HOST).or_insert(host);
             }
             ctx.target.url = Some(base_url);
@@ -288,12 +288,11 @@ fn retain_headers(headers: &mut http::HeaderMap, retain: Retain) {
 }
 
 /// `target.scheme`, `target.host`, `target.port` from the URI called.
-/// `literal` is the bundle's literal URL the call was made from, if it
-/// was one: `target.host` then borrows from it.
-fn set_target_vars(ctx: &mut Ctx, literal: Option<&'static str>, uri: &http::Uri) {
+/// `host_port` is [`literal_host_port`] when the call was made from the
+/// bundle's literal URL: `target.host` then borrows from it.
+fn set_target_vars(ctx: &mut Ctx, host_port: Option<&'static str>, uri: &http::Uri) {
     let https = uri.scheme_str() == Some("https");
     ctx.target.scheme = Some(if https { "https" } else { "http" });
-    let host_port = literal.and_then(|l| literal_host_port(l, uri));
     ctx.target.host = uri.host().map(|host| {
         host_port
             .and_then(|hp| hp.get(..host.len()))
@@ -316,10 +315,9 @@ fn literal_host_port(literal: &'static str, uri: &http::Uri) -> Option<&'static 
 }
 
 /// The `Host` header the client would derive from `uri` (host, plus the
-/// port unless it is the scheme's default), borrowed from a literal base
-/// URL so no copy is made; `None` leaves it to the client.
-fn static_host_header(literal: &'static str, uri: &http::Uri) -> Option<http::HeaderValue> {
-    let host_port = literal_host_port(literal, uri)?;
+/// port unless it is the scheme's default), borrowed from the literal URL's
+/// `host_port` so no copy is made; `None` leaves it to the client.
+fn static_host_header(host_port: &'static str, uri: &http::Uri) -> Option<http::HeaderValue> {
     let default_port = match uri.scheme_str() {
         Some("https") => 443,
         _ => 80,
@@ -397,7 +395,9 @@ mod tests {
     fn the_host_header_is_what_the_client_would_derive() {
         let host = |base: &'static str| {
             let uri: http::Uri = format!("{base}/x?y=1").parse().unwrap(); // ok: unit test
-            static_host_header(base, &uri).map(|v| v.to_str().unwrap().to_owned()) // ok: unit test
+            literal_host_port(base, &uri)
+                .and_then(|hp| static_host_header(hp, &uri))
+                .map(|v| v.to_str().unwrap().to_owned()) // ok: unit test
         };
         assert_eq!(host("http://a.test").as_deref(), Some("a.test"));
         assert_eq!(host("http://a.test:80").as_deref(), Some("a.test"));

@@ -8,7 +8,7 @@
 //! `continueOnError="true"` a 4xx/5xx response is still stored in the
 //! `<Response>` variable (flows commonly inspect `….status.code`).
 
-use crate::body::{buffer, into_out_body, response_message, strip_hop_by_hop};
+use crate::body::{buffer, into_out_body, prepare_outbound, response_message};
 use crate::client::{ClientError, OutBody};
 use crate::ctx::{Ctx, Slot};
 use crate::env::Environment;
@@ -357,8 +357,7 @@ fn join_url(url: &str, msg: &Message) -> String {
 
 fn http_request(mut msg: Message, uri: http::Uri) -> Result<http::Request<OutBody>, String> {
     let mut headers = std::mem::take(&mut msg.headers);
-    strip_hop_by_hop(&mut headers);
-    headers.remove(http::header::HOST);
+    prepare_outbound(&mut headers);
     let mut req = http::Request::new(into_out_body(std::mem::take(&mut msg.body)));
     *req.method_mut() = msg.verb;
     *req.uri_mut() = uri;

@@ -22,10 +22,12 @@ impl CompiledJsonPath {
     /// Translates and parses `path`; an invalid path (already rejected by
     /// the compiler) renders "".
     pub fn new(path: &str) -> Self {
-        let prefix = translate(path)
-            .map(|t| member_prefix(&t.path))
-            .unwrap_or_default();
-        Self(compile(path), prefix)
+        let Ok(translated) = translate(path) else {
+            return Self(None, Vec::new());
+        };
+        let prefix = member_prefix(&translated.path);
+        let parsed = JsonPath::parse(&translated.path).ok();
+        Self(parsed.map(|p| (p, translated.singular)), prefix)
     }
 
     /// The member names the path starts with (`$.a['b'][0]` → `a`, `b`):
