@@ -129,7 +129,7 @@ const NOT_FORWARDED_COUNT: usize = 8;
 
 /// Hop-by-hop headers, never forwarded (RFC 9110 §7.6.1), and the framing
 /// header the sender recomputes.
-const NOT_FORWARDED: [http::HeaderName; NOT_FORWARDED_COUNT] = [
+static NOT_FORWARDED: [http::HeaderName; NOT_FORWARDED_COUNT] = [
     http::header::CONNECTION,
     http::HeaderName::from_static("keep-alive"),
     http::HeaderName::from_static("proxy-connection"),

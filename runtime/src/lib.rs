@@ -52,7 +52,7 @@ pub mod __private {
     pub use crate::condition as cond;
     pub use crate::condition::Regex;
     pub use crate::template::tfn;
-    pub use crate::template::{Unresolved, push_value};
+    pub use crate::template::{Unresolved, push_value, var_text, var_text_or};
     pub use crate::value::Value;
 
     /// Version 1 of the generated-code interface. Generated code imports
@@ -89,6 +89,7 @@ pub mod __private {
         };
         pub use crate::value::Value;
         pub use crate::vars::{MsgProp, MsgSel, TimePart, Var, read, write};
+        pub use http::header::{HeaderName, HeaderValue};
         pub use tracing::Instrument;
 
         /// Reads a message body whole when the bundle's policies need it.

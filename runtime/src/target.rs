@@ -179,12 +179,13 @@ pub async fn call(
     let resp = match props.balancer {
         None => {
             let uri = target_uri(ctx, &base_url, props.retain_query_params)?;
+            let called = Called::of(&uri);
             let host_port = match base_url {
                 Cow::Borrowed(literal) => literal_host_port(literal, &uri),
                 Cow::Owned(_) => None,
             };
-            set_target_vars(ctx, host_port, &uri);
-            if let Some(host) = host_port.and_then(|hp| static_host_header(hp, &uri)) {
+            set_target_vars(ctx, host_port, &called);
+            if let Some(host) = host_port.and_then(|hp| static_host_header(hp, &called)) {
                 headers.entry(http::header::HOST).or_insert(host);
             }
             ctx.target.url = Some(base_url);
@@ -225,7 +226,7 @@ pub async fn call(
                 .map_err(client_fault)?;
             ctx.target.url = Some(Cow::Owned(format!("{}{base_url}", chosen.origin)));
             if let Ok(uri) = format!("{}{path}", chosen.origin).parse::<http::Uri>() {
-                set_target_vars(ctx, None, &uri);
+                set_target_vars(ctx, None, &Called::of(&uri));
             }
             if let Some(t) = &mut ctx.trace {
                 t.note(format!(
@@ -287,19 +288,40 @@ fn retain_headers(headers: &mut http::HeaderMap, retain: Retain) {
     }
 }
 
+/// What the target variables and the `Host` header need of the URI
+/// called, each part parsed out of it once.
+struct Called<'u> {
+    https: bool,
+    host: Option<&'u str>,
+    port: Option<u16>,
+}
+
+impl<'u> Called<'u> {
+    fn of(uri: &'u http::Uri) -> Self {
+        Called {
+            https: uri.scheme_str() == Some("https"),
+            host: uri.host(),
+            port: uri.port_u16(),
+        }
+    }
+
+    fn default_port(&self) -> u16 {
+        if self.https { 443 } else { 80 }
+    }
+}
+
 /// `target.scheme`, `target.host`, `target.port` from the URI called.
 /// `host_port` is [`literal_host_port`] when the call was made from the
 /// bundle's literal URL: `target.host` then borrows from it.
-fn set_target_vars(ctx: &mut Ctx, host_port: Option<&'static str>, uri: &http::Uri) {
-    let https = uri.scheme_str() == Some("https");
-    ctx.target.scheme = Some(if https { "https" } else { "http" });
-    ctx.target.host = uri.host().map(|host| {
+fn set_target_vars(ctx: &mut Ctx, host_port: Option<&'static str>, called: &Called<'_>) {
+    ctx.target.scheme = Some(if called.https { "https" } else { "http" });
+    ctx.target.host = called.host.map(|host| {
         host_port
             .and_then(|hp| hp.get(..host.len()))
             .filter(|h| *h == host)
             .map_or_else(|| Cow::Owned(host.to_owned()), Cow::Borrowed)
     });
-    ctx.target.port = uri.port_u16().or(Some(if https { 443 } else { 80 }));
+    ctx.target.port = Some(called.port.unwrap_or(called.default_port()));
 }
 
 /// `uri`'s host and port (its authority without userinfo) as written in
@@ -314,17 +336,13 @@ fn literal_host_port(literal: &'static str, uri: &http::Uri) -> Option<&'static 
     Some(text.rsplit_once('@').map_or(text, |(_, hp)| hp))
 }
 
-/// The `Host` header the client would derive from `uri` (host, plus the
+/// The `Host` header the client would derive from the URI called (host, plus the
 /// port unless it is the scheme's default), borrowed from the literal URL's
 /// `host_port` so no copy is made; `None` leaves it to the client.
-fn static_host_header(host_port: &'static str, uri: &http::Uri) -> Option<http::HeaderValue> {
-    let default_port = match uri.scheme_str() {
-        Some("https") => 443,
-        _ => 80,
-    };
-    let text = match uri.port_u16() {
-        Some(p) if p == default_port => {
-            let host = uri.host()?;
+fn static_host_header(host_port: &'static str, called: &Called<'_>) -> Option<http::HeaderValue> {
+    let text = match called.port {
+        Some(p) if p == called.default_port() => {
+            let host = called.host?;
             host_port.get(..host.len()).filter(|h| *h == host)?
         }
         _ => host_port,
@@ -396,7 +414,7 @@ mod tests {
         let host = |base: &'static str| {
             let uri: http::Uri = format!("{base}/x?y=1").parse().unwrap(); // ok: unit test
             literal_host_port(base, &uri)
-                .and_then(|hp| static_host_header(hp, &uri))
+                .and_then(|hp| static_host_header(hp, &Called::of(&uri)))
                 .map(|v| v.to_str().unwrap().to_owned()) // ok: unit test
         };
         assert_eq!(host("http://a.test").as_deref(), Some("a.test"));

@@ -36,6 +36,25 @@ impl fmt::Display for Unresolved {
 
 impl Error for Unresolved {}
 
+/// The text of a template that is one variable reference, borrowed from
+/// where the variable lives; `Unresolved(name)` when it does not resolve.
+pub fn var_text<'a>(
+    value: crate::value::Value<'a>,
+    name: &'static str,
+) -> Result<std::borrow::Cow<'a, str>, Unresolved> {
+    value.into_text().ok_or(Unresolved(name))
+}
+
+/// Like [`var_text`], with `default` when the variable does not resolve.
+pub fn var_text_or<'a>(
+    value: crate::value::Value<'a>,
+    default: &'static str,
+) -> std::borrow::Cow<'a, str> {
+    value
+        .into_text()
+        .unwrap_or(std::borrow::Cow::Borrowed(default))
+}
+
 /// Appends a variable's text to a template being rendered; returns whether
 /// the variable resolved (an unresolved one appends nothing).
 #[inline]

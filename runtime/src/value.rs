@@ -54,6 +54,16 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// Like [`Self::to_text`], keeping a borrowed string borrowed from where
+    /// the value came from.
+    pub fn into_text(self) -> Option<Cow<'a, str>> {
+        match self {
+            Value::Null => None,
+            Value::Str(s) => Some(s),
+            other => Some(Cow::Owned(other.to_string())),
+        }
+    }
+
     /// The text a template inserts for this value (Java `toString` form);
     /// `None` when unresolved.
     pub fn to_text(&self) -> Option<Cow<'_, str>> {

@@ -76,12 +76,12 @@ proxyc-compiler = {{ path = "{}" }}
     write(&apiproxy.join("policies/AM-Mark.xml"), &policy("X-First"));
 
     let target = repo.join("target").join("rebuild-probe");
-    assert!(build_and_run(&dir, &target).contains("X-First"));
+    assert!(build_and_run(&dir, &target).contains("x-first"));
 
     // An edited policy is picked up.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     write(&apiproxy.join("policies/AM-Mark.xml"), &policy("X-Second"));
-    assert!(build_and_run(&dir, &target).contains("X-Second"));
+    assert!(build_and_run(&dir, &target).contains("x-second"));
 
     // A new policy file (and the Step using it) is picked up too.
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -94,7 +94,7 @@ proxyc-compiler = {{ path = "{}" }}
         r#"<ProxyEndpoint name="default"><PreFlow><Request><Step><Name>AM-Mark</Name></Step><Step><Name>AM-Extra</Name></Step></Request></PreFlow>
            <HTTPProxyConnection><BasePath>/p</BasePath></HTTPProxyConnection></ProxyEndpoint>"#,
     );
-    assert!(build_and_run(&dir, &target).contains("X-Extra"));
+    assert!(build_and_run(&dir, &target).contains("x-extra"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

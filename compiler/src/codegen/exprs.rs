@@ -7,6 +7,7 @@ use crate::expr::{condition, template};
 use crate::ir;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use std::ops::Range;
 
 impl Gen<'_> {
     /// A `String` expression rendering `t`: a literal for literal templates;
@@ -45,6 +46,22 @@ impl Gen<'_> {
         quote!(::std::borrow::Cow::Owned(#owned))
     }
 
+    /// Like [`Self::template_string`], as a `Cow<'_, str>` borrowing from
+    /// the binary (a literal) or from the context (a single variable
+    /// reference); the context stays borrowed while the value lives.
+    pub(crate) fn template_text(
+        &self,
+        t: &ir::Template,
+        ignore_unresolved: bool,
+        on_unresolved: &TokenStream,
+    ) -> TokenStream {
+        match template::codegen_text(&t.tpl, &self.runtime, ignore_unresolved, &mut reader(t)) {
+            (expr, false) => expr,
+            (expr, true) if ignore_unresolved => quote!(#expr.unwrap_or_default()),
+            (expr, true) => quote!(#expr.map_err(#on_unresolved)?),
+        }
+    }
+
     /// A call to the function evaluating `c` (emitted once per condition),
     /// recorded in the trace: `ctx.trace_cond("text", condition_N(ctx))`.
     pub(crate) fn condition(&mut self, c: &ir::Condition) -> TokenStream {
@@ -73,15 +90,16 @@ impl Gen<'_> {
 
     /// An expression of type `Result<String, Unresolved>` rendering `t`.
     pub(crate) fn template(&self, t: &ir::Template, ignore_unresolved: bool) -> TokenStream {
-        template::codegen(
-            &t.tpl,
-            &self.runtime,
-            ignore_unresolved,
-            &mut |var_name, _| {
-                t.vars
-                    .get(var_name)
-                    .map_or_else(|| quote!(__rt::Value::Null), vars::read)
-            },
-        )
+        template::codegen(&t.tpl, &self.runtime, ignore_unresolved, &mut reader(t))
+    }
+}
+
+/// Reads a template's variables through their resolutions (`null` for a
+/// name the template does not resolve).
+fn reader(t: &ir::Template) -> impl FnMut(&str, Range<usize>) -> TokenStream + '_ {
+    |var_name, _| {
+        t.vars
+            .get(var_name)
+            .map_or_else(|| quote!(__rt::Value::Null), vars::read)
     }
 }

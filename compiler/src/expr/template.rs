@@ -17,7 +17,7 @@ mod syntax;
 use std::fmt;
 use std::ops::Range;
 
-pub use codegen::codegen;
+pub use codegen::{codegen, codegen_text};
 pub use funcs::Func;
 
 use super::{ExprError, ExprWarning};

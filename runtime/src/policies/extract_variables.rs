@@ -4,7 +4,7 @@
 //! every target name into a [`Var`]; this module matches and writes.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use serde_json::Value as Json;
 
@@ -93,6 +93,40 @@ pub struct JsonVar {
     pub path: JsonPathSrc,
 }
 
+/// `<JSONPayload>`: its variables, and what of a document their paths
+/// can reach (worked out on first use, then kept).
+#[derive(Debug)]
+pub struct JsonPayload {
+    /// Variables in document order.
+    pub vars: &'static [JsonVar],
+    reach: OnceLock<Reach<'static>>,
+}
+
+impl JsonPayload {
+    /// The payload step for `vars`.
+    pub const fn new(vars: &'static [JsonVar]) -> Self {
+        JsonPayload {
+            vars,
+            reach: OnceLock::new(),
+        }
+    }
+
+    /// What the paths can reach: the members their literal prefixes name,
+    /// or the whole document when a path is rendered per request.
+    fn reach(&self) -> &Reach<'static> {
+        self.reach.get_or_init(|| {
+            let mut reach = Reach::default();
+            for v in self.vars {
+                match v.path {
+                    JsonPathSrc::Static(p) => reach.add(p),
+                    JsonPathSrc::Rendered(_) => return Reach::everything(),
+                }
+            }
+            reach
+        })
+    }
+}
+
 /// `<XMLPayload><Variable>`.
 #[derive(Debug)]
 pub struct XmlVar {
@@ -129,7 +163,7 @@ pub enum Step {
     /// Top-level `<Variable>`: patterns over a variable's text.
     Variable(Var, &'static [Pattern]),
     /// `<JSONPayload>`.
-    Json(&'static [JsonVar]),
+    Json(&'static JsonPayload),
     /// `<XMLPayload>`.
     Xml(XmlPayload),
 }
@@ -358,9 +392,9 @@ fn extract(
                 apply(patterns, &text, false, out);
             }
         }
-        Step::Json(jvars) => {
+        Step::Json(payload_step) => {
             if let Some(text) = payload(input, is_json)? {
-                json(&text, jvars, meta, paths, out)?;
+                json(&text, payload_step, meta, paths, out)?;
             }
         }
         Step::Xml(x) => {
@@ -415,7 +449,7 @@ fn execution_failed(meta: &PolicyMeta, why: &str) -> Fault {
 
 fn json(
     text: &str,
-    jvars: &[JsonVar],
+    step: &JsonPayload,
     meta: &PolicyMeta,
     paths: &[String],
     out: &mut Writes,
@@ -423,22 +457,12 @@ fn json(
     if text.trim().is_empty() {
         return Err(execution_failed(meta, "the JSON payload is empty"));
     }
-    // Build only what the policy's paths can reach (a path rendered per
-    // request is not known in advance: then the whole document).
-    let mut reach = Reach::default();
-    for v in jvars {
-        match v.path {
-            JsonPathSrc::Static(p) => reach.add(p),
-            JsonPathSrc::Rendered(_) => {
-                reach = Reach::everything();
-                break;
-            }
-        }
-    }
-    let doc: Json = reach
+    // Build only what the policy's paths can reach.
+    let doc: Json = step
+        .reach()
         .parse(text)
         .map_err(|e| execution_failed(meta, &format!("malformed JSON: {e}")))?;
-    for v in jvars {
+    for v in step.vars {
         let rendered;
         let path: &CompiledJsonPath = match v.path {
             JsonPathSrc::Static(p) => p,

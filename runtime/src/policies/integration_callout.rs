@@ -16,9 +16,9 @@ use crate::flow::PolicyMeta;
 use crate::message::{Body, Message, MessageKind};
 use crate::template::tfn::{CompiledJsonPath, Reach};
 use crate::tokens::TokenKind;
-use crate::value::Value;
 use crate::vars::{MsgSel, Var, read};
 use bytes::Bytes;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -68,10 +68,21 @@ pub struct Config {
     pub target: TargetVars,
 }
 
+/// Who is calling, for fault strings (`IntegrationCallout[name]`): only
+/// formatted when a fault is.
+#[derive(Debug, Clone, Copy)]
+struct Who(&'static str, &'static str);
+
+impl std::fmt::Display for Who {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
 /// Runs an IntegrationCallout policy.
 pub async fn execute(ctx: &mut Ctx, meta: &PolicyMeta, cfg: &Config) -> Result<(), Fault> {
-    let who = format!("IntegrationCallout[{}]", meta.name);
-    let outcome = run(ctx, &who, cfg.request, cfg.async_execution, &cfg.target).await;
+    let who = Who("IntegrationCallout", meta.name);
+    let outcome = run(ctx, who, cfg.request, cfg.async_execution, &cfg.target).await;
     if cfg.clear_payload {
         clear_payload(ctx, &cfg.request.1);
     }
@@ -95,8 +106,8 @@ pub struct EndpointConfig {
 
 /// Runs a RouteRule's IntegrationEndpoint: the result becomes `response`.
 pub async fn call_endpoint(ctx: &mut Ctx, cfg: &EndpointConfig) -> Result<(), Fault> {
-    let who = format!("IntegrationEndpoint[{}]", cfg.name);
-    let (msg, result) = run(ctx, &who, cfg.request, cfg.async_execution, &cfg.target).await?;
+    let who = Who("IntegrationEndpoint", cfg.name);
+    let (msg, result) = run(ctx, who, cfg.request, cfg.async_execution, &cfg.target).await?;
     ctx.response = Some(msg);
     result
 }
@@ -105,7 +116,7 @@ pub async fn call_endpoint(ctx: &mut Ctx, cfg: &EndpointConfig) -> Result<(), Fa
 /// whether it is a failure.
 async fn run(
     ctx: &mut Ctx,
-    who: &str,
+    who: Who,
     (request_name, request_var): (&'static str, Var),
     async_execution: bool,
     target: &TargetVars,
@@ -126,10 +137,12 @@ async fn run(
     } else {
         "execute"
     };
-    let url = format!(
-        "{}/v1/projects/{project}/locations/{region}/integrations/{name}:{method}",
-        google.integration_base(&region).trim_end_matches('/')
-    );
+    let url = || {
+        format!(
+            "{}/v1/projects/{project}/locations/{region}/integrations/{name}:{method}",
+            google.integration_base(&region).trim_end_matches('/')
+        )
+    };
     let timeout = if async_execution {
         SCHEDULE_TIMEOUT
     } else {
@@ -158,9 +171,8 @@ async fn run(
         .map_err(|e| execution_failed(who, format!("unusable token: {e}")))?;
     let mut req = http::Request::new(into_out_body(Body::Bytes(body)));
     *req.method_mut() = http::Method::POST;
-    *req.uri_mut() = url
-        .parse()
-        .map_err(|_| execution_failed(who, format!("invalid integration URL `{url}`")))?;
+    *req.uri_mut() = http::Uri::try_from(url())
+        .map_err(|_| execution_failed(who, format!("invalid integration URL `{}`", url())))?;
     let headers = req.headers_mut();
     headers.insert(http::header::AUTHORIZATION, auth);
     headers.insert(
@@ -176,7 +188,7 @@ async fn run(
         .client()
         .send(req, timeout)
         .await
-        .map_err(|e| unreachable_api(who, &url, &e))?;
+        .map_err(|e| unreachable_api(who, &url(), &e))?;
     let status = resp.status().as_u16();
     let mut msg = response_message(resp);
     buffer(&mut msg, ctx.env.max_body_bytes()).await?;
@@ -195,7 +207,7 @@ async fn run(
 }
 
 /// The body of the request object, checking that it is a request message.
-fn request_body(ctx: &Ctx, who: &str, name: &str, var: &Var) -> Result<Bytes, Fault> {
+fn request_body(ctx: &Ctx, who: Who, name: &str, var: &Var) -> Result<Bytes, Fault> {
     let msg = match *var {
         Var::Slot(i) | Var::MsgObject(MsgSel::Slot(i)) => match ctx.slot(i) {
             Some(Slot::Message(m)) => Some(&**m),
@@ -229,18 +241,20 @@ fn request_body(ctx: &Ctx, who: &str, name: &str, var: &Var) -> Result<Bytes, Fa
 }
 
 /// A required `integration.*` variable.
-fn target_var(ctx: &Ctx, who: &str, var: &Var, name: &str) -> Result<String, Fault> {
-    match read(ctx, var) {
-        Value::Null => None,
-        v => v.to_text().map(|t| t.trim().to_owned()),
-    }
-    .filter(|t| !t.is_empty())
-    .ok_or_else(|| {
-        Fault::step(
-            platform::ENTITIES_UNRESOLVED_VARIABLE,
-            format!("{who}: unable to resolve variable {name}"),
-        )
-    })
+fn target_var<'c>(ctx: &'c Ctx, who: Who, var: &Var, name: &str) -> Result<Cow<'c, str>, Fault> {
+    read(ctx, var)
+        .into_text()
+        .map(|t| match t {
+            Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
+            Cow::Owned(t) => Cow::Owned(t.trim().to_owned()),
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Fault::step(
+                platform::ENTITIES_UNRESOLVED_VARIABLE,
+                format!("{who}: unable to resolve variable {name}"),
+            )
+        })
 }
 
 /// Whether the request body has a top-level `scheduleTime` (only that
@@ -248,22 +262,25 @@ fn target_var(ctx: &Ctx, who: &str, var: &Var, name: &str) -> Result<String, Fau
 fn has_schedule_time(body: &[u8]) -> bool {
     static SCHEDULE_TIME: LazyLock<CompiledJsonPath> =
         LazyLock::new(|| CompiledJsonPath::new("$.scheduleTime"));
-    let mut reach = Reach::default();
-    reach.add(&SCHEDULE_TIME);
+    static REACH: LazyLock<Reach<'static>> = LazyLock::new(|| {
+        let mut reach = Reach::default();
+        reach.add(&SCHEDULE_TIME);
+        reach
+    });
     std::str::from_utf8(body)
         .ok()
-        .and_then(|text| reach.parse(text).ok())
+        .and_then(|text| REACH.parse(text).ok())
         .is_some_and(|v| v.get("scheduleTime").is_some())
 }
 
-fn execution_failed(who: &str, why: String) -> Fault {
+fn execution_failed(who: Who, why: String) -> Fault {
     Fault::step(
         codes::EXECUTION_FAILED,
         format!("{who}: Execution failed: {why}"),
     )
 }
 
-fn unreachable_api(who: &str, url: &str, e: &ClientError) -> Fault {
+fn unreachable_api(who: Who, url: &str, e: &ClientError) -> Fault {
     let endpoint = url.split('?').next().unwrap_or(url);
     execution_failed(who, format!("calling {endpoint}: {e}"))
 }

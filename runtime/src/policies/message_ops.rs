@@ -153,6 +153,25 @@ pub fn add_item(
     Ok(())
 }
 
+/// A header value for `<Set>`/`<Add>` of the header written `name` in the
+/// bundle: CR, LF and NUL are refused (as by [`set_item`]), as is anything
+/// else HTTP cannot carry.
+pub fn header_value(name: &str, text: &str) -> Result<HeaderValue, OpError> {
+    checked(text)?;
+    HeaderValue::from_str(text).map_err(|_| OpError(format!("invalid value for header `{name}`")))
+}
+
+/// `<Set>` of a header whose name the compiler validated: replaces every
+/// line of `name` with `value`.
+pub fn set_header(msg: &mut Message, name: &HeaderName, value: HeaderValue) {
+    msg.headers.insert(name.clone(), value);
+}
+
+/// `<Add>` of a header whose name the compiler validated: appends a line.
+pub fn add_header(msg: &mut Message, name: &HeaderName, value: HeaderValue) {
+    msg.headers.append(name.clone(), value);
+}
+
 /// `<Set><Payload contentType>`.
 pub fn set_payload(
     msg: &mut Message,

@@ -16,25 +16,41 @@ use super::jsonpath_compat::translate;
 
 /// A JSONPath parsed once from a template literal.
 #[derive(Debug)]
-pub struct CompiledJsonPath(Option<(JsonPath, bool)>, Vec<String>);
+pub struct CompiledJsonPath {
+    /// The parsed path and whether it is definite (Jayway's result shape).
+    parsed: Option<(JsonPath, bool)>,
+    /// The member names the path starts with.
+    prefix: Vec<String>,
+    /// Whether those names are the whole path (`$.a.b`, `$['a']`): it then
+    /// selects by walking the members, without the general evaluator.
+    members_only: bool,
+}
 
 impl CompiledJsonPath {
     /// Translates and parses `path`; an invalid path (already rejected by
     /// the compiler) renders "".
     pub fn new(path: &str) -> Self {
         let Ok(translated) = translate(path) else {
-            return Self(None, Vec::new());
+            return Self {
+                parsed: None,
+                prefix: Vec::new(),
+                members_only: false,
+            };
         };
-        let prefix = member_prefix(&translated.path);
+        let (prefix, members_only) = member_prefix(&translated.path);
         let parsed = JsonPath::parse(&translated.path).ok();
-        Self(parsed.map(|p| (p, translated.singular)), prefix)
+        Self {
+            members_only: members_only && parsed.is_some() && translated.singular,
+            parsed: parsed.map(|p| (p, translated.singular)),
+            prefix,
+        }
     }
 
     /// The member names the path starts with (`$.a['b'][0]` → `a`, `b`):
     /// the only parts of a document above its first other segment that
     /// the path can reach.
     pub fn member_prefix(&self) -> &[String] {
-        &self.1
+        &self.prefix
     }
 }
 
@@ -47,11 +63,12 @@ fn compile(path: &str) -> Option<(JsonPath, bool)> {
 /// The leading child-member segments of a translated (RFC 9535) path, up
 /// to the first segment of any other kind (index, wildcard, filter,
 /// descendant) or any spelling this reader does not know, where it stops:
-/// a shorter prefix only keeps more of the document.
-fn member_prefix(path: &str) -> Vec<String> {
+/// a shorter prefix only keeps more of the document. The flag tells
+/// whether the names are the whole path.
+fn member_prefix(path: &str) -> (Vec<String>, bool) {
     let mut names = Vec::new();
     let Some(mut rest) = path.strip_prefix('$') else {
-        return names;
+        return (names, false);
     };
     loop {
         if let Some(after) = rest.strip_prefix('.') {
@@ -90,7 +107,7 @@ fn member_prefix(path: &str) -> Vec<String> {
             break;
         }
     }
-    names
+    (names, rest.is_empty())
 }
 
 /// The parts of a JSON document a set of paths can reach: the members named
@@ -349,7 +366,7 @@ pub fn json_path_compiled(
     json: Option<&str>,
     want_array: Option<&str>,
 ) -> String {
-    match (&path.0, json) {
+    match (&path.parsed, json) {
         (Some((p, singular)), Some(json)) => evaluate(p, *singular, json, wants_array(want_array)),
         _ => String::new(),
     }
@@ -358,14 +375,23 @@ pub fn json_path_compiled(
 impl CompiledJsonPath {
     /// Whether the path translated and parsed.
     pub fn is_valid(&self) -> bool {
-        self.0.is_some()
+        self.parsed.is_some()
     }
 
     /// What the path selects in `doc`, Jayway-shaped: a definite path
     /// yields the selected value, any other path the array of matches;
     /// `None` when nothing matches (or the path is invalid).
     pub fn select(&self, doc: &Json) -> Option<Json> {
-        let (path, singular) = self.0.as_ref()?;
+        if self.members_only {
+            // The name selectors of RFC 9535 §2.3.1: a member of an object,
+            // nothing in any other value.
+            return self
+                .prefix
+                .iter()
+                .try_fold(doc, |node, name| node.as_object()?.get(name))
+                .cloned();
+        }
+        let (path, singular) = self.parsed.as_ref()?;
         let nodes = path.query(doc).all();
         if *singular {
             nodes.first().map(|v| (*v).clone())
@@ -420,6 +446,41 @@ mod tests {
         assert_eq!(prefix("$.a.*.b"), ["a"]);
         assert_eq!(prefix("$.a[?(@.x)]"), ["a"]);
         assert_eq!(prefix("$"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn walking_member_names_selects_what_the_evaluator_selects() {
+        let whole: Json = serde_json::from_str(DOC).unwrap(); // ok: unit test
+        let walked = [
+            "$.path",
+            "$.n",
+            "$.headers.x-proxy",
+            "$.headers['it\\'s']",
+            "$.dup",
+        ];
+        for path in PATHS.iter().chain(&["$.none.x", "$.list.id", "$['path']"]) {
+            let compiled = CompiledJsonPath::new(path);
+            let (parsed, singular) = compiled.parsed.as_ref().unwrap(); // ok: unit test
+            let evaluated = parsed.query(&whole).all();
+            let expected = if *singular {
+                evaluated.first().map(|v| (*v).clone())
+            } else {
+                (!evaluated.is_empty())
+                    .then(|| Json::Array(evaluated.into_iter().cloned().collect()))
+            };
+            assert_eq!(compiled.select(&whole), expected, "{path}");
+            if walked.contains(path) {
+                assert!(compiled.members_only, "{path} is walked");
+            }
+        }
+        for path in [
+            "$..id",
+            "$.list[0].tags",
+            "$.deep.*.b",
+            "$.headers['accept'][1]",
+        ] {
+            assert!(!CompiledJsonPath::new(path).members_only, "{path}");
+        }
     }
 
     #[test]

@@ -56,6 +56,7 @@ impl Gen<'_> {
         let mut rendered = Vec::new();
         let on_unresolved = quote!(|u| __rt::ev::unresolved(&#meta, u));
         let mut json_count = 0usize;
+        let mut json_payloads = 0usize;
         let mut steps: Vec<TokenStream> = Vec::new();
         for step in &ev.steps {
             steps.push(match step {
@@ -102,7 +103,12 @@ impl Gen<'_> {
                         let (target, t) = (j.target, ty(j.ty));
                         items.push(quote!(__rt::ev::JsonVar { target: #target, ty: #t, path: #path }));
                     }
-                    quote!(__rt::ev::Step::Json(&[#(#items),*]))
+                    let name = format_ident!("JSON_PAYLOAD_{}", json_payloads);
+                    json_payloads += 1;
+                    json_statics.extend(quote! {
+                        static #name: __rt::ev::JsonPayload = __rt::ev::JsonPayload::new(&[#(#items),*]);
+                    });
+                    quote!(__rt::ev::Step::Json(&#name))
                 }
                 EvStep::Xml { stop, namespaces, vars: xvars } => {
                     let xvars = xvars.iter().map(|x| {

@@ -54,6 +54,12 @@ fn part_sel(p: &PartSel) -> TokenStream {
     }
 }
 
+/// What `HeaderValue::from_static` accepts (checked here because it is
+/// evaluated when the generated code compiles).
+fn is_visible_ascii(b: u8) -> bool {
+    (32..127).contains(&b) || b == b'\t'
+}
+
 impl Gen<'_> {
     /// The statements applying `ops` in order.
     pub(crate) fn message_ops(&self, ops: &[MessageOp], t: &OpsTarget) -> TokenStream {
@@ -70,6 +76,35 @@ impl Gen<'_> {
             let on_unresolved = quote!(|u| #unresolved(&#meta, u));
             let render = |g: &Self, tpl| g.template_string(tpl, *ignore_unresolved, &on_unresolved);
             let stmt = match op {
+                MessageOp::SetItem(Collection::Header, name, tpl)
+                | MessageOp::AddItem(Collection::Header, name, tpl)
+                    if let Ok(header) = http::HeaderName::from_bytes(name.as_bytes()) =>
+                {
+                    let f = if matches!(op, MessageOp::SetItem(..)) {
+                        quote!(set_header)
+                    } else {
+                        quote!(add_header)
+                    };
+                    let lower = header.as_str();
+                    let what = format!("header {name}");
+                    let value = match tpl.literal_text() {
+                        Some(lit) if lit.bytes().all(is_visible_ascii) => {
+                            quote!(__rt::HeaderValue::from_static(#lit))
+                        }
+                        _ => {
+                            let text = self.template_text(tpl, *ignore_unresolved, &on_unresolved);
+                            quote! {
+                                __rt::ops::header_value(#name, &#text)
+                                    .map_err(|e| #op_failed(&#meta, #what, e))?
+                            }
+                        }
+                    };
+                    quote! {{
+                        static NAME: __rt::HeaderName = __rt::HeaderName::from_static(#lower);
+                        let value = #value;
+                        __rt::ops::#f(#message, &NAME, value);
+                    }}
+                }
                 MessageOp::SetItem(c, name, tpl) | MessageOp::AddItem(c, name, tpl) => {
                     let (coll, what) = collection(*c);
                     let f = if matches!(op, MessageOp::SetItem(..)) {

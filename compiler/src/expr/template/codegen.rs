@@ -32,17 +32,7 @@ pub fn codegen(
     let result =
         quote!(::core::result::Result::<::std::string::String, #rt::__private::Unresolved>);
     if t.is_literal() {
-        let text: String = t
-            .pieces()
-            .iter()
-            .filter_map(|p| {
-                if let Piece::Lit(s) = p {
-                    Some(s.as_str())
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let text = literal_text(t);
         return quote!(#result::Ok(::std::string::String::from(#text)));
     }
     let label = syn::Lifetime::new("'__proxyc_template", Span::call_site());
@@ -101,6 +91,51 @@ pub fn codegen(
     } else {
         body
     }
+}
+
+/// Like [`codegen`], for callers that only read the text: an expression
+/// of type `Cow<'_, str>`, or of type `Result<Cow<'_, str>, Unresolved>`
+/// when the flag returned is `true` (it can fail). A literal is borrowed
+/// from the binary and a template that is one variable reference borrows
+/// that variable's text, so neither allocates.
+pub fn codegen_text(
+    t: &Template,
+    rt: &TokenStream,
+    ignore_unresolved: bool,
+    var: &mut dyn FnMut(&str, Range<usize>) -> TokenStream,
+) -> (TokenStream, bool) {
+    if let [
+        Piece::Var {
+            name,
+            default,
+            span,
+        },
+    ] = t.pieces()
+    {
+        let read = var(name, span.clone());
+        return match default.as_deref() {
+            Some(d) => (quote!(#rt::__private::var_text_or(#read, #d)), false),
+            None if ignore_unresolved => (quote!(#rt::__private::var_text_or(#read, "")), false),
+            None => (quote!(#rt::__private::var_text(#read, #name)), true),
+        };
+    }
+    if t.is_literal() {
+        let text = literal_text(t);
+        return (quote!(::std::borrow::Cow::Borrowed(#text)), false);
+    }
+    let owned = codegen(t, rt, ignore_unresolved, var);
+    (quote!(#owned.map(::std::borrow::Cow::Owned)), true)
+}
+
+/// The text of a template without references.
+fn literal_text(t: &Template) -> String {
+    t.pieces()
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Lit(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Pushes the variable's text when it resolves.
