@@ -77,7 +77,9 @@ pub mod tfn {
         hmac_sha512, md5_base64, md5_hex, sha1_base64, sha1_hex, sha256_base64, sha256_hex,
         sha384_base64, sha384_hex, sha512_base64, sha512_hex,
     };
-    pub use super::json_path::{CompiledJsonPath, Reach, json_path, json_path_compiled};
+    pub use super::json_path::{
+        CompiledJsonPath, MemberPaths, Reach, json_path, json_path_compiled,
+    };
     pub use super::random::{XegerPattern, create_uuid, random_long, xeger, xeger_compiled};
     pub use super::regex_fns::{
         CompiledRegex, replace_all, replace_all_compiled, replace_first, replace_first_compiled,

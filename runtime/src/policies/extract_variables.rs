@@ -17,7 +17,7 @@ use crate::value::Value;
 use crate::vars::{self, MsgSel, Var, WriteError};
 
 pub use crate::template::tfn::CompiledJsonPath;
-use crate::template::tfn::Reach;
+use crate::template::tfn::{MemberPaths, Reach};
 
 /// One piece of a compiled pattern.
 #[derive(Debug, Clone, Copy)]
@@ -99,7 +99,16 @@ pub struct JsonVar {
 pub struct JsonPayload {
     /// Variables in document order.
     pub vars: &'static [JsonVar],
-    reach: OnceLock<Reach<'static>>,
+    plan: OnceLock<JsonPlan>,
+}
+
+/// How a `<JSONPayload>` reads its document, worked out on first use.
+#[derive(Debug)]
+enum JsonPlan {
+    /// Every path is member names only: one pass selects them all.
+    Members(MemberPaths),
+    /// Build what the paths can reach, then evaluate each.
+    Pruned(Reach<'static>),
 }
 
 impl JsonPayload {
@@ -107,22 +116,35 @@ impl JsonPayload {
     pub const fn new(vars: &'static [JsonVar]) -> Self {
         JsonPayload {
             vars,
-            reach: OnceLock::new(),
+            plan: OnceLock::new(),
         }
     }
 
-    /// What the paths can reach: the members their literal prefixes name,
-    /// or the whole document when a path is rendered per request.
-    fn reach(&self) -> &Reach<'static> {
-        self.reach.get_or_init(|| {
-            let mut reach = Reach::default();
-            for v in self.vars {
-                match v.path {
-                    JsonPathSrc::Static(p) => reach.add(p),
-                    JsonPathSrc::Rendered(_) => return Reach::everything(),
-                }
+    /// The plan: member-name walks when every path is literal and made of
+    /// member names; otherwise what the paths can reach (the members their
+    /// literal prefixes name, or the whole document when a path is
+    /// rendered per request).
+    fn plan(&self) -> &JsonPlan {
+        self.plan.get_or_init(|| {
+            let literal: Option<Vec<&'static CompiledJsonPath>> = self
+                .vars
+                .iter()
+                .map(|v| match v.path {
+                    JsonPathSrc::Static(p) => Some(&**p),
+                    JsonPathSrc::Rendered(_) => None,
+                })
+                .collect();
+            let Some(literal) = literal else {
+                return JsonPlan::Pruned(Reach::everything());
+            };
+            if let Some(plan) = MemberPaths::new(literal.iter().copied()) {
+                return JsonPlan::Members(plan);
             }
-            reach
+            let mut reach = Reach::default();
+            for p in literal {
+                reach.add(p);
+            }
+            JsonPlan::Pruned(reach)
         })
     }
 }
@@ -457,11 +479,21 @@ fn json(
     if text.trim().is_empty() {
         return Err(execution_failed(meta, "the JSON payload is empty"));
     }
+    let malformed = |e: serde_json::Error| execution_failed(meta, &format!("malformed JSON: {e}"));
+    let reach = match step.plan() {
+        JsonPlan::Members(plan) => {
+            let found = plan.select(text).map_err(malformed)?;
+            for (v, found) in step.vars.iter().zip(found) {
+                if let Some(found) = found {
+                    out.push((v.target, cast_json(found, v.ty, meta)?));
+                }
+            }
+            return Ok(());
+        }
+        JsonPlan::Pruned(reach) => reach,
+    };
     // Build only what the policy's paths can reach.
-    let doc: Json = step
-        .reach()
-        .parse(text)
-        .map_err(|e| execution_failed(meta, &format!("malformed JSON: {e}")))?;
+    let doc: Json = reach.parse(text).map_err(malformed)?;
     for v in step.vars {
         let rendered;
         let path: &CompiledJsonPath = match v.path {

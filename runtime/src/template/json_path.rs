@@ -163,6 +163,165 @@ impl<'p> Reach<'p> {
     }
 }
 
+/// Paths made only of member names (`$.a.b`), answered in one pass over a
+/// document without building it: the value at each path's end is
+/// deserialized, everything else is syntax-checked and skipped. Results and
+/// errors are those of [`CompiledJsonPath::select`] on a whole parse.
+#[derive(Debug, Default)]
+pub struct MemberPaths {
+    root: MemberNode,
+    count: usize,
+}
+
+/// One member along the paths: the paths ending here (by index), and the
+/// members below.
+#[derive(Debug, Default)]
+struct MemberNode {
+    ends: Vec<usize>,
+    members: Vec<(String, MemberNode)>,
+}
+
+impl MemberPaths {
+    /// The plan for `paths`, or `None` when one of them is not made only
+    /// of member names.
+    pub fn new<'p>(paths: impl IntoIterator<Item = &'p CompiledJsonPath>) -> Option<Self> {
+        let mut plan = MemberPaths::default();
+        for (i, path) in paths.into_iter().enumerate() {
+            if !path.members_only {
+                return None;
+            }
+            let mut node = &mut plan.root;
+            for name in &path.prefix {
+                let at = match node.members.iter().position(|(n, _)| n == name) {
+                    Some(at) => at,
+                    None => {
+                        node.members.push((name.clone(), MemberNode::default()));
+                        node.members.len() - 1
+                    }
+                };
+                node = &mut node.members[at].1; // ok: `at` indexes `members`
+            }
+            node.ends.push(i);
+            plan.count = i + 1;
+        }
+        Some(plan)
+    }
+
+    /// What each path (in the order given to [`Self::new`]) selects in
+    /// `text`; malformed JSON is the error a whole parse gives.
+    pub fn select(&self, text: &str) -> Result<Vec<Option<Json>>, serde_json::Error> {
+        let mut found = vec![None; self.count];
+        let mut de = serde_json::Deserializer::from_str(text);
+        serde::de::DeserializeSeed::deserialize(
+            Member {
+                node: &self.root,
+                found: &mut found,
+            },
+            &mut de,
+        )?;
+        de.end()?;
+        Ok(found)
+    }
+}
+
+impl MemberNode {
+    /// Forgets what was found at or below this node (a repeated key: the
+    /// last one wins, as in a whole parse).
+    fn clear(&self, found: &mut [Option<Json>]) {
+        for &i in &self.ends {
+            found[i] = None; // ok: indices come from `MemberPaths::new`
+        }
+        for (_, child) in &self.members {
+            child.clear(found);
+        }
+    }
+
+    /// Answers this node's paths from a value built whole.
+    fn fill(&self, value: &Json, found: &mut [Option<Json>]) {
+        for &i in &self.ends {
+            found[i] = Some(value.clone()); // ok: as above
+        }
+        for (name, child) in &self.members {
+            if let Some(v) = value.as_object().and_then(|o| o.get(name)) {
+                child.fill(v, found);
+            }
+        }
+    }
+}
+
+/// Deserializes a value at a node of a [`MemberPaths`].
+struct Member<'a> {
+    node: &'a MemberNode,
+    found: &'a mut [Option<Json>],
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Member<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if self.node.ends.is_empty() {
+            return d.deserialize_any(self);
+        }
+        // A path ends here: its value is needed whole.
+        let value: Json = serde::Deserialize::deserialize(d)?;
+        self.node.fill(&value, self.found);
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Member<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match self.node.members.iter().find(|(n, _)| *n == key.as_ref()) {
+                Some((_, child)) => {
+                    child.clear(self.found);
+                    map.next_value_seed(Member {
+                        node: child,
+                        found: self.found,
+                    })?;
+                }
+                None => map.next_value_seed(Skip)?,
+            }
+        }
+        Ok(())
+    }
+
+    // Anything but an object has no members: nothing below is selected.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        serde::de::Visitor::visit_seq(Skip, seq)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
 /// Deserializes the reachable part of a value; a value no member name can
 /// enter (not an object) where only member names continue becomes `null`,
 /// which the paths treat alike (no member matches in either).
@@ -480,6 +639,45 @@ mod tests {
             "$.headers['accept'][1]",
         ] {
             assert!(!CompiledJsonPath::new(path).members_only, "{path}");
+        }
+    }
+
+    #[test]
+    fn member_paths_select_in_one_pass_what_a_whole_parse_selects() {
+        let docs = [
+            DOC,
+            r#"{"a": {"b": 1}, "a": {"c": 2}}"#,
+            r#"{"a": {"b": 1}, "a": 5}"#,
+            r#"{"a": [{"b": 1}], "b": {"a": null}}"#,
+            r#"[1, 2]"#,
+            r#""text""#,
+        ];
+        let paths = [
+            "$.path",
+            "$.headers.x-proxy",
+            "$.headers",
+            "$.dup",
+            "$.a.b",
+            "$.a",
+            "$.b.a",
+            "$.missing.x",
+            "$",
+        ];
+        let compiled: Vec<CompiledJsonPath> =
+            paths.iter().map(|p| CompiledJsonPath::new(p)).collect();
+        let plan = MemberPaths::new(&compiled).unwrap(); // ok: unit test
+        for doc in docs {
+            let whole: Json = serde_json::from_str(doc).unwrap(); // ok: unit test
+            let found = plan.select(doc).unwrap(); // ok: unit test
+            for (path, (c, f)) in paths.iter().zip(compiled.iter().zip(found)) {
+                assert_eq!(f, c.select(&whole), "{path} in {doc}");
+            }
+        }
+        assert!(MemberPaths::new(&[CompiledJsonPath::new("$.a[0]")]).is_none());
+        for bad in ["", "{", r#"{"a": 1,}"#, r#"{"a": {"b": [}}"#, "1 2"] {
+            let expected = serde_json::from_str::<Json>(bad).unwrap_err().to_string(); // ok: unit test
+            let got = plan.select(bad).unwrap_err().to_string(); // ok: unit test
+            assert_eq!(got, expected, "{bad}");
         }
     }
 
