@@ -182,7 +182,7 @@ pub struct ClientVars {
 #[derive(Debug, Clone)]
 pub struct FaultVars {
     /// Full error code.
-    pub code: String,
+    pub code: Cow<'static, str>,
     /// `fault.reason` / `error.message`.
     pub reason: String,
     /// `fault.category`.
@@ -321,17 +321,17 @@ impl Ctx {
     /// Enters the error state for `fault`: records `fault.*`, switches to the
     /// error phase and makes the fault's default response the error message.
     pub fn enter_fault(&mut self, mut fault: Fault) -> bool {
-        self.fault = Some(FaultVars {
-            code: fault.code.to_string(),
-            reason: fault.faultstring.clone(),
-            category: fault.category.as_str(),
-            status: fault.status,
-        });
         if let Some(t) = &mut self.trace {
             t.fault(&fault);
         }
         self.phase = Phase::Error;
         self.response = Some(fault.default_response());
+        self.fault = Some(FaultVars {
+            code: fault.code,
+            reason: fault.faultstring,
+            category: fault.category.as_str(),
+            status: fault.status,
+        });
         fault.raised
     }
 }

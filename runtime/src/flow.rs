@@ -4,6 +4,7 @@
 use crate::ctx::{Ctx, Phase, Slot};
 use crate::fault::Fault;
 use crate::value::Value;
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// Static description of a policy, emitted by the compiler.
@@ -193,7 +194,7 @@ pub fn refault(ctx: &mut Ctx) -> Fault {
     let (code, reason, status) = ctx
         .fault
         .as_ref()
-        .map_or((String::new(), String::new(), 500), |f| {
+        .map_or((Cow::Borrowed(""), String::new(), 500), |f| {
             (f.code.clone(), f.reason.clone(), f.status)
         });
     let mut fault = Fault::step(code, reason);
