@@ -68,8 +68,11 @@ pub struct SetIntegrationRequest {
     pub trigger: RefOrText,
     /// `ScheduleTime`.
     pub schedule_time: Option<RefOrText>,
-    /// `Parameters`.
+    /// `Parameters`, in document order (names are unique).
     pub params: Vec<IntegrationParam>,
+    /// Indices into `params` sorted by name (byte order): the order of the
+    /// body's `inputParameters` keys, decided here rather than per request.
+    pub key_order: Vec<usize>,
     /// Slot of the `Request` variable.
     pub request_slot: usize,
     /// Variables set.

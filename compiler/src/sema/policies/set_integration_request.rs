@@ -87,6 +87,7 @@ impl Sema<'_> {
             None => Vec::new(),
         };
         let request_slot = self.integration_request_var(el)?;
+        let key_order = key_order(&params);
         Some(SetIntegrationRequest {
             project,
             name,
@@ -94,6 +95,7 @@ impl Sema<'_> {
             trigger,
             schedule_time,
             params,
+            key_order,
             request_slot,
             vars: self.integration_vars(),
         })
@@ -353,6 +355,18 @@ impl Sema<'_> {
         }
         Some(self.vars.slot(&name))
     }
+}
+
+/// Indices of `params` sorted by name, byte-wise as a JSON object's keys
+/// are sorted (`integration_params` rejects repeated names).
+fn key_order(params: &[IntegrationParam]) -> Vec<usize> {
+    let mut named: Vec<(&str, usize)> = params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
+    named.sort_unstable();
+    named.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Whether a literal is a valid value of `kind`.
