@@ -64,7 +64,7 @@ pub struct SetIntegrationRequest {
     pub name: Option<RefOrText>,
     /// `IntegrationRegion`.
     pub region: RefOrText,
-    /// `ApiTrigger`.
+    /// `ApiTrigger` (text: the trigger id, `api_trigger/` prefixed).
     pub trigger: RefOrText,
     /// `ScheduleTime`.
     pub schedule_time: Option<RefOrText>,
