@@ -64,12 +64,15 @@ pub struct SetIntegrationRequest {
     pub name: Option<RefOrText>,
     /// `IntegrationRegion`.
     pub region: RefOrText,
-    /// `ApiTrigger`.
+    /// `ApiTrigger` (text: the trigger id, `api_trigger/` prefixed).
     pub trigger: RefOrText,
     /// `ScheduleTime`.
     pub schedule_time: Option<RefOrText>,
-    /// `Parameters`.
+    /// `Parameters`, in document order (names are unique).
     pub params: Vec<IntegrationParam>,
+    /// Indices into `params` sorted by name (byte order): the order of the
+    /// body's `inputParameters` keys, decided here rather than per request.
+    pub key_order: Vec<usize>,
     /// Slot of the `Request` variable.
     pub request_slot: usize,
     /// Variables set.

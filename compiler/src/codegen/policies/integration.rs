@@ -86,6 +86,7 @@ impl Gen<'_> {
         let trigger = prop(&sir.trigger);
         let schedule_time = opt_prop(sir.schedule_time.as_ref());
         let params = sir.params.iter().map(param);
+        let key_order = &sir.key_order;
         let slot = sir.request_slot;
         let v = &sir.vars;
         let set = [&v.project, &v.name, &v.region, &v.trigger].map(vars::var);
@@ -97,6 +98,7 @@ impl Gen<'_> {
                 trigger: #trigger,
                 schedule_time: #schedule_time,
                 params: &[#(#params),*],
+                key_order: &[#(#key_order),*],
                 request_slot: #slot,
                 vars: [#(#set),*],
             };

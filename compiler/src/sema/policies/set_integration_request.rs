@@ -20,8 +20,11 @@ fn is_path_segment(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-_.~@".contains(c))
 }
 
+/// Prefix of API trigger ids (runtime `sir::TRIGGER_PREFIX`).
+const TRIGGER_PREFIX: &str = "api_trigger/";
+
 fn is_trigger(s: &str) -> bool {
-    is_path_segment(s.strip_prefix("api_trigger/").unwrap_or(s))
+    is_path_segment(s.strip_prefix(TRIGGER_PREFIX).unwrap_or(s))
 }
 
 impl Sema<'_> {
@@ -77,7 +80,11 @@ impl Sema<'_> {
             );
             return None;
         };
-        let trigger = self.ref_or_text(trigger_el, "an API trigger name", is_trigger)?;
+        let mut trigger = self.ref_or_text(trigger_el, "an API trigger name", is_trigger)?;
+        if !trigger.text.is_empty() && !trigger.text.starts_with(TRIGGER_PREFIX) {
+            // The trigger id, so that requests need not prefix it.
+            trigger.text.insert_str(0, TRIGGER_PREFIX);
+        }
         let schedule_time = match el.child("ScheduleTime") {
             Some(s) => Some(self.schedule_time(s)?),
             None => None,
@@ -87,6 +94,7 @@ impl Sema<'_> {
             None => Vec::new(),
         };
         let request_slot = self.integration_request_var(el)?;
+        let key_order = key_order(&params);
         Some(SetIntegrationRequest {
             project,
             name,
@@ -94,6 +102,7 @@ impl Sema<'_> {
             trigger,
             schedule_time,
             params,
+            key_order,
             request_slot,
             vars: self.integration_vars(),
         })
@@ -353,6 +362,18 @@ impl Sema<'_> {
         }
         Some(self.vars.slot(&name))
     }
+}
+
+/// Indices of `params` sorted by name, byte-wise as a JSON object's keys
+/// are sorted (`integration_params` rejects repeated names).
+fn key_order(params: &[IntegrationParam]) -> Vec<usize> {
+    let mut named: Vec<(&str, usize)> = params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
+    named.sort_unstable();
+    named.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Whether a literal is a valid value of `kind`.
