@@ -9,7 +9,7 @@
 
 mod digest;
 mod java_replacement;
-mod json_path;
+pub(crate) mod json_path;
 mod jsonpath_compat;
 mod random;
 mod regex_fns;

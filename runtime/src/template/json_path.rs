@@ -390,6 +390,16 @@ impl<'de> serde::de::Visitor<'de> for Pruned<'_, '_> {
     }
 }
 
+/// Whether `text` is one JSON document, checked exactly as parsing it into
+/// a `serde_json::Value` checks it (numbers, strings, nesting limit)
+/// without building one.
+pub(crate) fn is_json_document(text: &str) -> bool {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde::de::DeserializeSeed::deserialize(Skip, &mut de)
+        .and_then(|()| de.end())
+        .is_ok()
+}
+
 /// Skips a value, checking its syntax. Unlike `IgnoredAny` it goes
 /// through `deserialize_any`, so the parser's nesting limit applies as in a
 /// whole parse (too deep is the same error pruned or not).

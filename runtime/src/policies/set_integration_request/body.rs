@@ -11,10 +11,9 @@ use super::{Config, Param, ParamType, Prop, codes, fault, is_schedule_time, ref_
 use crate::ctx::Ctx;
 use crate::fault::Fault;
 use crate::flow::PolicyMeta;
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use crate::template::json_path::is_json_document;
 use serde::ser::Serialize;
 use serde_json::{Number, Value as Json};
-use std::fmt;
 
 /// The `ExecuteIntegrationsRequest` JSON text (keys in the order the module
 /// documentation gives). Parameters, then `ScheduleTime`, are checked as the
@@ -312,9 +311,7 @@ impl ParamType {
                 .ok()
                 .filter(|d| d.is_finite())
                 .map(Scalar::Double),
-            ParamType::Json => serde_json::from_str::<AnyJson>(text)
-                .is_ok()
-                .then_some(Scalar::Str(text)),
+            ParamType::Json => is_json_document(text).then_some(Scalar::Str(text)),
         }
     }
 
@@ -350,60 +347,6 @@ impl ParamType {
             ParamType::Double => ("doubleArray", "doubleValues"),
             ParamType::String | ParamType::Json => ("stringArray", "stringValues"),
         }
-    }
-}
-
-/// Accepts any JSON document and keeps nothing: checks a `json` parameter
-/// exactly as parsing it into a `serde_json::Value` would (same numbers,
-/// strings, nesting limit), without building one. (`serde::de::IgnoredAny`
-/// would skip nested values with serde_json's laxer scanner.)
-struct AnyJson;
-
-impl<'de> Deserialize<'de> for AnyJson {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(AnyJson)
-    }
-}
-
-impl<'de> Visitor<'de> for AnyJson {
-    type Value = AnyJson;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<AnyJson, E> {
-        Ok(AnyJson)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<AnyJson, E> {
-        Ok(AnyJson)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<AnyJson, E> {
-        Ok(AnyJson)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<AnyJson, E> {
-        Ok(AnyJson)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<AnyJson, E> {
-        Ok(AnyJson)
-    }
-
-    fn visit_unit<E>(self) -> Result<AnyJson, E> {
-        Ok(AnyJson)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyJson, A::Error> {
-        while seq.next_element::<AnyJson>()?.is_some() {}
-        Ok(AnyJson)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyJson, A::Error> {
-        while map.next_entry::<AnyJson, AnyJson>()?.is_some() {}
-        Ok(AnyJson)
     }
 }
 
@@ -470,7 +413,7 @@ mod tests {
         ];
         for doc in docs {
             assert_eq!(
-                serde_json::from_str::<AnyJson>(doc).is_ok(),
+                is_json_document(doc),
                 serde_json::from_str::<Json>(doc).is_ok(),
                 "{doc}"
             );
