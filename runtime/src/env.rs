@@ -151,12 +151,46 @@ impl GoogleConfig {
         TokenSource::new(cfg).map_err(|e| err(format!("[google]: {e}")))
     }
 
-    /// The Application Integration base URL for a region.
-    pub fn integration_base(&self, region: &str) -> String {
-        self.integration_endpoint
+    /// The Application Integration URL of `integration` in `project` and
+    /// `region`, for `method` (`execute` or `schedule`): the endpoint with
+    /// `{region}` replaced, then `/v1/projects/…:method`. Written into one
+    /// string (this runs for every IntegrationCallout).
+    pub fn integration_url(
+        &self,
+        project: &str,
+        region: &str,
+        integration: &str,
+        method: &str,
+    ) -> String {
+        let endpoint = self
+            .integration_endpoint
             .as_deref()
-            .unwrap_or("https://{region}-integrations.googleapis.com")
-            .replace("{region}", region)
+            .unwrap_or("https://{region}-integrations.googleapis.com");
+        let mut url = String::with_capacity(
+            endpoint.len() + project.len() + 2 * region.len() + integration.len() + 64,
+        );
+        let mut pieces = endpoint.split("{region}");
+        url.push_str(pieces.next().unwrap_or_default());
+        for piece in pieces {
+            url.push_str(region);
+            url.push_str(piece);
+        }
+        while url.ends_with('/') {
+            url.pop();
+        }
+        for part in [
+            "/v1/projects/",
+            project,
+            "/locations/",
+            region,
+            "/integrations/",
+            integration,
+            ":",
+            method,
+        ] {
+            url.push_str(part);
+        }
+        url
     }
 }
 
@@ -410,5 +444,24 @@ impl Environment {
     /// The shutdown grace period.
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_millis(self.config.limits.shutdown_grace_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GoogleConfig;
+
+    #[test]
+    fn integration_urls_fill_the_region_in_and_drop_trailing_slashes() {
+        let mut google = GoogleConfig::default();
+        assert_eq!(
+            google.integration_url("p", "us-east1", "orders", "execute"),
+            "https://us-east1-integrations.googleapis.com/v1/projects/p/locations/us-east1/integrations/orders:execute"
+        );
+        google.integration_endpoint = Some("http://127.0.0.1:9/{region}/x/{region}//".into());
+        assert_eq!(
+            google.integration_url("p", "eu", "-", "schedule"),
+            "http://127.0.0.1:9/eu/x/eu/v1/projects/p/locations/eu/integrations/-:schedule"
+        );
     }
 }

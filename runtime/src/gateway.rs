@@ -175,9 +175,13 @@ impl Gateway {
                 format!("Unable to identify proxy for host: default and url: {path}"),
             ));
         }
+        // Routes whose first base-path segment differs are passed over
+        // without splitting the path again for each.
+        let first = segments(path).next().unwrap_or_default();
         let Some((route, consumed)) = self
             .routes
             .iter()
+            .filter(|r| r.segments.first().is_none_or(|b| b == "*" || b == first))
             .find_map(|r| base_path_match(&r.segments, path).map(|n| (r, n)))
         else {
             return fault_response(Fault::platform(

@@ -14,7 +14,7 @@ use crate::ctx::{Ctx, Slot};
 use crate::fault::{Fault, FaultCategory, codes as platform};
 use crate::flow::PolicyMeta;
 use crate::message::{Body, Message, MessageKind};
-use crate::template::tfn::{CompiledJsonPath, Reach};
+use crate::template::tfn::{CompiledJsonPath, MemberPaths};
 use crate::tokens::TokenKind;
 use crate::vars::{MsgSel, Var, read};
 use bytes::Bytes;
@@ -137,12 +137,7 @@ async fn run(
     } else {
         "execute"
     };
-    let url = || {
-        format!(
-            "{}/v1/projects/{project}/locations/{region}/integrations/{name}:{method}",
-            google.integration_base(&region).trim_end_matches('/')
-        )
-    };
+    let url = || google.integration_url(&project, &region, &name, method);
     let timeout = if async_execution {
         SCHEDULE_TIMEOUT
     } else {
@@ -257,20 +252,21 @@ fn target_var<'c>(ctx: &'c Ctx, who: Who, var: &Var, name: &str) -> Result<Cow<'
         })
 }
 
-/// Whether the request body has a top-level `scheduleTime` (only that
-/// member is built; the rest of the body is skipped).
+/// Whether the request body has a top-level `scheduleTime` (one pass over
+/// the body; only that member's value is built).
 fn has_schedule_time(body: &[u8]) -> bool {
     static SCHEDULE_TIME: LazyLock<CompiledJsonPath> =
         LazyLock::new(|| CompiledJsonPath::new("$.scheduleTime"));
-    static REACH: LazyLock<Reach<'static>> = LazyLock::new(|| {
-        let mut reach = Reach::default();
-        reach.add(&SCHEDULE_TIME);
-        reach
-    });
+    static PLAN: LazyLock<Option<MemberPaths>> =
+        LazyLock::new(|| MemberPaths::new([&*SCHEDULE_TIME]));
+    let Some(plan) = &*PLAN else {
+        // Not reached: `$.scheduleTime` is made of member names.
+        return false;
+    };
     std::str::from_utf8(body)
         .ok()
-        .and_then(|text| REACH.parse(text).ok())
-        .is_some_and(|v| v.get("scheduleTime").is_some())
+        .and_then(|text| plan.select(text).ok())
+        .is_some_and(|found| found.first().is_some_and(Option::is_some))
 }
 
 fn execution_failed(who: Who, why: String) -> Fault {

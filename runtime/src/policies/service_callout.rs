@@ -21,6 +21,7 @@ use crate::template::Unresolved;
 use crate::tokens::{TokenError, TokenKind};
 use crate::value::Value;
 use crate::vars::{MsgSel, Var};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -187,20 +188,18 @@ pub async fn execute(
     ctx: &mut Ctx,
     cfg: &'static Config,
     meta: &'static PolicyMeta,
-    url: Option<String>,
+    url: Option<Cow<'static, str>>,
 ) -> Result<(), Fault> {
     let msg = take_request(ctx, cfg, meta)?;
     let out = match &cfg.target {
         Target::Http { auth, props } => {
-            let url = url_override(ctx, cfg).or(url).unwrap_or_default();
-            ctx.set_slot(
-                cfg.target_url_slot,
-                Slot::Value(Value::Str(url.clone().into())),
-            );
+            let url = url_override(ctx, cfg)
+                .map(Cow::Owned)
+                .or(url)
+                .unwrap_or_default();
             let uri = match props.balancer {
                 // The server's origin is chosen when the call is made.
-                Some(_) => join_url(&url, &msg)
-                    .parse::<http::Uri>()
+                Some(_) => http::Uri::try_from(join_url(&url, &msg))
                     .map_err(|_| execution_failed(meta, format!("invalid Path `{url}`")))?,
                 None => callout_uri(&url, &msg).map_err(|why| execution_failed(meta, why))?,
             };
@@ -209,6 +208,7 @@ pub async fn execute(
                 cfg.requesturi_slot,
                 Slot::Value(Value::Str(requesturi.into())),
             );
+            // Only an ID token has an audience.
             let audience = match auth {
                 Some(Auth::Id {
                     audience: Audience::Literal(a),
@@ -218,8 +218,13 @@ pub async fn execute(
                     audience: Audience::Var(v),
                     ..
                 }) => crate::vars::read(ctx, v).to_string(),
-                _ => url.split('?').next().unwrap_or_default().to_owned(),
+                Some(Auth::Id {
+                    audience: Audience::TargetUrl,
+                    ..
+                }) => url.split('?').next().unwrap_or_default().to_owned(),
+                Some(Auth::Access { .. }) | None => String::new(),
             };
+            ctx.set_slot(cfg.target_url_slot, Slot::Value(Value::Str(url)));
             let req = http_request(msg, uri).map_err(|why| execution_failed(meta, why))?;
             Outgoing {
                 env: Arc::clone(&ctx.env),
@@ -320,10 +325,13 @@ fn store_response(ctx: &mut Ctx, sel: MsgSel, resp: Message) {
 
 /// The URI to call: the URL, plus the message's path (when set) and query.
 pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
-    let full = join_url(url, msg);
     // The message names the URL with secret-looking query values masked.
-    let invalid = || format!("invalid URL `{}`", crate::trace::masked_uri(&full, &[]));
-    let uri: http::Uri = full.parse().map_err(|_| invalid())?;
+    let invalid = || {
+        let full = join_url(url, msg);
+        format!("invalid URL `{}`", crate::trace::masked_uri(&full, &[]))
+    };
+    // `try_from(String)` keeps the string's buffer (no copy).
+    let uri = http::Uri::try_from(join_url(url, msg)).map_err(|_| invalid())?;
     match (uri.scheme_str(), uri.host()) {
         (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(uri),
         _ => Err(invalid()),

@@ -79,7 +79,7 @@ impl Gen<'_> {
                     &super::super::transport::Site::callout(policy_name),
                 );
                 let a = a.as_ref().map_or_else(|| quote!(None), auth);
-                let url = self.template_string(url, sc.ignore_unresolved, &on_unresolved);
+                let url = self.template_cow(url, sc.ignore_unresolved, &on_unresolved);
                 (
                     quote!(__rt::sc::Target::Http {
                         props: #props,
