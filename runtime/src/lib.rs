@@ -77,7 +77,7 @@ pub mod __private {
         pub use crate::policies::service_callout as sc;
         pub use crate::policies::set_integration_request as sir;
         pub use crate::proxy::{BoxFuture, CompiledProxy, Connections, EndpointMeta, ProxyMeta};
-        pub use crate::target::{Retain, TargetProperties, call as call_target};
+        pub use crate::target::{RequestHeaders, Retain, TargetProperties, call as call_target};
         pub use crate::tls_client::SslInfo;
         /// LoadBalancer and HealthMonitor configuration.
         pub mod lb {

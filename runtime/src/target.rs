@@ -2,7 +2,7 @@
 //! RouteRule URL) and storing the backend's response.
 
 use crate::balancer::LoadBalancer;
-use crate::body::{into_out_body, outbound_headers, response_message};
+use crate::body::{into_out_body, outbound_headers, prepare_outbound, response_message};
 use crate::client::{ClientError, Pooling};
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, codes};
@@ -158,6 +158,18 @@ fn bad_url(url: &str) -> Fault {
     .with_reason("INVALID_TARGET_URL")
 }
 
+/// What the target call does with the request's headers, as the compiler
+/// decided from everything that runs after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestHeaders {
+    /// Something later may read them (`request.header.*`, a copy of the
+    /// request, a shared flow, …): the target gets a copy.
+    Keep,
+    /// Nothing later reads them: they move into the outbound request and
+    /// the request message is left without headers.
+    Move,
+}
+
 /// Sends `ctx.request` to `base_url` (+ suffix and query as the
 /// `target.copy.*` variables say) and stores the backend response in
 /// `ctx.response`. With a LoadBalancer, `base_url` is its `Path` and the
@@ -167,8 +179,16 @@ pub async fn call(
     ctx: &mut Ctx,
     base_url: Cow<'static, str>,
     props: &TargetProperties,
+    after: RequestHeaders,
 ) -> Result<(), Fault> {
-    let mut headers = outbound_headers(&ctx.request);
+    let mut headers = match after {
+        RequestHeaders::Keep => outbound_headers(&ctx.request),
+        RequestHeaders::Move => {
+            let mut headers = std::mem::take(&mut ctx.request.headers);
+            prepare_outbound(&mut headers);
+            headers
+        }
+    };
     retain_headers(&mut headers, props.retain_request_headers);
     if let Some(host) = &ctx.target.host_header {
         let v = http::HeaderValue::from_str(host)

@@ -97,3 +97,38 @@ async fn several_proxies_are_routed_by_longest_base_path() {
     assert_eq!(gw.get("/flows/x").await.status, 200);
     assert_eq!(gw.get("/hellox").await.status, 404);
 }
+
+/// `hello` reads no request header after its target call, so the compiler
+/// moves the headers into the outbound request (`RequestHeaders::Move` in
+/// its snapshot): they arrive whole, hop-by-hop ones stripped, and the
+/// client still gets its answer. (`flows`, which reads `request.header.*`
+/// in its response flows, keeps a copy: see `flows.rs`.)
+#[tokio::test]
+async fn moved_request_headers_reach_the_target_without_hop_by_hop_ones() {
+    let gw = TestGateway::serving(hello::Proxy).await;
+    let resp = gw
+        .send(
+            "GET",
+            "/hello/moved",
+            &[
+                ("x-custom", "v"),
+                ("x-multi", "1"),
+                ("connection", "x-secret-hop"),
+                ("x-secret-hop", "1"),
+                ("te", "trailers"),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    let req = gw
+        .echo
+        .requests()
+        .pop()
+        .expect("the backend got the request");
+    assert_eq!(req.header("x-custom"), Some("v"));
+    assert_eq!(req.header("x-multi"), Some("1"));
+    assert_eq!(req.header("x-secret-hop"), None);
+    assert_eq!(req.header("te"), None);
+    assert!(req.header("host").is_some());
+}

@@ -237,7 +237,13 @@ impl Gen<'_> {
                     let url = self.template_cow(u, true, &TokenStream::new());
                     quote! {
                         ctx.target.route_name = Some(#name);
-                        __rt::call_target(ctx, #url, &__rt::TargetProperties::DEFAULT).await?;
+                        __rt::call_target(
+                            ctx,
+                            #url,
+                            &__rt::TargetProperties::DEFAULT,
+                            REQUEST_HEADERS_AFTER_TARGET,
+                        )
+                        .await?;
                     }
                 }
                 RouteTarget::Integration(route) => {
@@ -306,7 +312,7 @@ impl Gen<'_> {
                     quote!(ctx.target.url = Some(#url);),
                     quote! {
                         let url = ctx.target.url.clone().unwrap_or_default();
-                        __rt::call_target(ctx, url, &#props).await?;
+                        __rt::call_target(ctx, url, &#props, REQUEST_HEADERS_AFTER_TARGET).await?;
                     },
                 )
             }

@@ -7,6 +7,7 @@ mod flows;
 mod local_target;
 pub mod naming;
 mod policies;
+mod request_headers;
 mod requirements;
 mod shared_flow;
 mod transport;
@@ -58,6 +59,11 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
         ),
     };
     let conditions = std::mem::take(&mut g.conditions);
+    let conditions = quote!(#(#conditions)*);
+    let after_target = proxy
+        .shared_flow
+        .is_none()
+        .then(|| request_headers::after_target(proxy, &[&items, &conditions]));
     let instrument = proxy.policies.iter().any(ir::Policy::is_async).then(|| {
         quote!(
             use __rt::Instrument as _;
@@ -82,7 +88,8 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
             #instrument
 
             #items
-            #(#conditions)*
+            #conditions
+            #after_target
         }
     }
 }
