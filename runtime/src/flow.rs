@@ -191,11 +191,13 @@ pub fn no_route() -> Fault {
 /// Re-raises the fault a TargetEndpoint's error flow did not handle, keeping
 /// its error response, so the ProxyEndpoint's error flow can handle it.
 pub fn refault(ctx: &mut Ctx) -> Fault {
+    // Taken, not copied: the ProxyEndpoint's error flow records the
+    // re-raised fault again before anything reads `fault.*`.
     let (code, reason, status) = ctx
         .fault
-        .as_ref()
+        .take()
         .map_or((Cow::Borrowed(""), String::new(), 500), |f| {
-            (f.code.clone(), f.reason.clone(), f.status)
+            (f.code, f.reason, f.status)
         });
     let mut fault = Fault::step(code, reason);
     fault.status = status;

@@ -428,11 +428,16 @@ fn extract(
     Ok(())
 }
 
-fn media_type(m: &Message) -> String {
-    m.header_first("content-type")
+fn media_type(m: &Message) -> Cow<'_, str> {
+    let media = m
+        .header_first("content-type")
         .and_then(|c| c.split(';').next())
-        .map(|c| c.trim().to_ascii_lowercase())
-        .unwrap_or_default()
+        .map_or("", str::trim);
+    if media.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(media.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(media)
+    }
 }
 
 /// `application/json` or `application/*+json`.

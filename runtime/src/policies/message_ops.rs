@@ -175,21 +175,32 @@ pub fn add_header(msg: &mut Message, name: &HeaderName, value: HeaderValue) {
 /// `<Set><Payload contentType>`.
 pub fn set_payload(
     msg: &mut Message,
-    content_type: Option<&str>,
+    content_type: Option<&'static str>,
     payload: String,
 ) -> Result<(), OpError> {
     if let Some(ct) = content_type {
         checked(ct)?;
-        msg.set_header("Content-Type", ct.to_owned())
-            .map_err(|e| OpError(e.0))?;
+        // Borrowed from the binary: no copy per request.
+        let value = HeaderValue::from_maybe_shared(bytes::Bytes::from_static(ct.as_bytes()))
+            .map_err(|_| OpError("invalid value for header `Content-Type`".into()))?;
+        msg.headers.insert(http::header::CONTENT_TYPE, value);
     }
     msg.set_content(payload);
     Ok(())
 }
 
+/// `value` without surrounding whitespace, reusing its buffer.
+fn trimmed(mut value: String) -> String {
+    let end = value.trim_end().len();
+    value.truncate(end);
+    let start = value.len() - value.trim_start().len();
+    value.drain(..start);
+    value
+}
+
 /// `<Set>` of a scalar part.
 pub fn set_scalar(msg: &mut Message, scalar: Scalar, value: String) -> Result<(), OpError> {
-    let value = value.trim().to_owned();
+    let value = trimmed(value);
     match scalar {
         Scalar::Verb => {
             if value.is_empty() || !value.bytes().all(|b| b.is_ascii_alphabetic()) {

@@ -266,15 +266,19 @@ impl MemberNode {
         }
     }
 
-    /// Answers this node's paths from a value built whole.
-    fn fill(&self, value: &Json, found: &mut [Option<Json>]) {
-        for &i in &self.ends {
-            found[i] = Some(value.clone()); // ok: as above
-        }
+    /// Answers this node's paths from a value built whole (the last path
+    /// ending here takes it; any other gets a copy).
+    fn fill(&self, value: Json, found: &mut [Option<Json>]) {
         for (name, child) in &self.members {
             if let Some(v) = value.as_object().and_then(|o| o.get(name)) {
-                child.fill(v, found);
+                child.fill(v.clone(), found);
             }
+        }
+        if let Some((&last, others)) = self.ends.split_last() {
+            for &i in others {
+                found[i] = Some(value.clone()); // ok: as above
+            }
+            found[last] = Some(value); // ok: as above
         }
     }
 }
@@ -294,7 +298,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for Member<'_> {
         }
         // A path ends here: its value is needed whole.
         let value: Json = serde::Deserialize::deserialize(d)?;
-        self.node.fill(&value, self.found);
+        self.node.fill(value, self.found);
         Ok(())
     }
 }

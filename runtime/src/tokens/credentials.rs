@@ -70,10 +70,15 @@ pub(crate) struct AuthorizedUser {
 
 /// Resolved credentials.
 pub(crate) enum Source {
-    Metadata { root: String },
+    Metadata {
+        root: String,
+    },
     ServiceAccount(ServiceAccount),
     AuthorizedUser(AuthorizedUser),
-    Static { token: String },
+    /// A fixed token, kept ready to hand out (cloning it shares it).
+    Static {
+        token: super::Token,
+    },
 }
 
 impl fmt::Debug for Source {
@@ -134,7 +139,7 @@ impl Source {
                 Err(TokenError::Credentials("the static token is empty".into()))
             }
             CredentialsConfig::Static { token } => Ok(Source::Static {
-                token: token.trim().to_owned(),
+                token: super::Token::new(token.trim().to_owned(), None),
             }),
             CredentialsConfig::ApplicationDefault => application_default(token_uri_override, env),
         }

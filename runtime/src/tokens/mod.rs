@@ -149,12 +149,12 @@ impl TokenSource {
     /// Returns a token of `kind`, from the cache while more than the refresh margin
     /// remains, else freshly minted.
     pub async fn token(&self, kind: &TokenKind) -> Result<Token, TokenError> {
-        let kind = normalized(kind);
         if let Source::Static { token } = &self.inner.source
             && self.inner.impersonation.is_none()
         {
-            return Ok(Token::new(token.clone(), None));
+            return Ok(token.clone());
         }
+        let kind = normalized(kind);
         let key = CacheKey::Target(kind.clone().into_owned());
         self.inner
             .cache
@@ -206,7 +206,7 @@ impl TokenSource {
     async fn mint_direct(&self, kind: &TokenKind) -> Result<Token, TokenError> {
         let timeout = self.inner.timeout;
         match (&self.inner.source, kind) {
-            (Source::Static { token }, _) => Ok(Token::new(token.clone(), None)),
+            (Source::Static { token }, _) => Ok(token.clone()),
             (Source::Metadata { root }, TokenKind::Access { scopes, .. }) => {
                 metadata::access_token(root, scopes, timeout).await
             }

@@ -12,14 +12,24 @@ use super::error::TokenError;
 #[derive(Clone)]
 pub struct Token {
     secret: Arc<str>,
+    /// `Bearer <secret>`, built once (`None`: the secret cannot be a header
+    /// value).
+    bearer: Option<HeaderValue>,
     expires_at: Option<Instant>,
 }
 
 impl Token {
     /// Wraps a secret that expires at `expires_at` (`None`: never, e.g. a static token).
     pub(crate) fn new(secret: String, expires_at: Option<Instant>) -> Self {
+        let bearer = HeaderValue::try_from(format!("Bearer {secret}"))
+            .ok()
+            .map(|mut value| {
+                value.set_sensitive(true);
+                value
+            });
         Token {
             secret: secret.into(),
+            bearer,
             expires_at,
         }
     }
@@ -85,11 +95,9 @@ impl Token {
     /// `Bearer <secret>` as a header value marked sensitive (hidden from HTTP/2 indexing
     /// and from `HeaderValue`'s Debug output).
     pub fn header_value(&self) -> Result<HeaderValue, TokenError> {
-        let mut value = HeaderValue::try_from(format!("Bearer {}", self.secret)).map_err(|_| {
+        self.bearer.clone().ok_or_else(|| {
             TokenError::Credentials("the token contains characters not allowed in a header".into())
-        })?;
-        value.set_sensitive(true);
-        Ok(value)
+        })
     }
 
     /// True if the token remains valid for more than `margin`.
