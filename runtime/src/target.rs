@@ -104,7 +104,8 @@ pub fn target_uri(ctx: &Ctx, base: &str, query: Retain) -> Result<http::Uri, Fau
     let uri = http::Uri::try_from(join_url(ctx, base, query))
         .map_err(|_| bad_url(&join_url(ctx, base, query)))?;
     match uri.scheme_str() {
-        Some("http" | "https") if uri.host().is_some() => Ok(uri),
+        // (A URI has a host exactly when it has an authority.)
+        Some("http" | "https") if uri.authority().is_some() => Ok(uri),
         _ => Err(bad_url(&uri.to_string())),
     }
 }
@@ -199,11 +200,13 @@ pub async fn call(
     let resp = match props.balancer {
         None => {
             let uri = target_uri(ctx, &base_url, props.retain_query_params)?;
-            let called = Called::of(&uri);
             let host_port = match base_url {
                 Cow::Borrowed(literal) => literal_host_port(literal, &uri),
                 Cow::Owned(_) => None,
             };
+            let called = host_port
+                .and_then(|hp| Called::of_host_port(&uri, hp))
+                .unwrap_or_else(|| Called::of(&uri));
             set_target_vars(ctx, host_port, &called);
             if let Some(host) = host_port.and_then(|hp| static_host_header(hp, &called)) {
                 headers.entry(http::header::HOST).or_insert(host);
@@ -325,6 +328,27 @@ impl<'u> Called<'u> {
         }
     }
 
+    /// The same, read from `host_port` (the URI's authority without
+    /// userinfo, as [`literal_host_port`] finds it) without parsing the URI
+    /// again; `None` for a form left to [`Called::of`] (an IPv6 literal).
+    fn of_host_port(uri: &http::Uri, host_port: &'u str) -> Option<Self> {
+        if host_port.starts_with('[') {
+            return None;
+        }
+        let (host, port) = match host_port.bytes().rposition(|b| b == b':') {
+            Some(colon) => (
+                host_port.get(..colon)?,
+                host_port.get(colon + 1..)?.parse().ok(),
+            ),
+            None => (host_port, None),
+        };
+        Some(Called {
+            https: uri.scheme_str() == Some("https"),
+            host: Some(host),
+            port,
+        })
+    }
+
     fn default_port(&self) -> u16 {
         if self.https { 443 } else { 80 }
     }
@@ -428,6 +452,33 @@ pub fn client_fault(e: ClientError) -> Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_and_port_read_from_the_literal_are_those_the_uri_gives() {
+        for base in [
+            "http://a.test",
+            "https://a.test:8443",
+            "http://127.0.0.1:9/p",
+            "http://u:pw@h.test:81/x",
+            "http://h.test:/x",
+            "http://h.test:99999",
+            "http://[::1]:80/x",
+            "HTTP://Up.Test:80",
+        ] {
+            let uri: http::Uri = format!("{base}/y?z=1").parse().unwrap(); // ok: unit test
+            let parsed = Called::of(&uri);
+            let Some(hp) = literal_host_port(base, &uri) else {
+                continue;
+            };
+            if let Some(read) = Called::of_host_port(&uri, hp) {
+                assert_eq!(
+                    (read.https, read.host, read.port),
+                    (parsed.https, parsed.host, parsed.port),
+                    "{base}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_host_header_is_what_the_client_would_derive() {

@@ -70,6 +70,9 @@ pub struct Upstreams {
     static_tls: Shared<usize, Arc<ClientConfig>>,
     /// Live state per `&'static LoadBalancer` (keyed by its address).
     balancers: Shared<usize, Arc<Balancer<ServerTarget>>>,
+    /// The client of most targets (default TLS and pooling), also in
+    /// `clients`: used without a lookup.
+    default_client: HttpClient,
     /// Pooled clients per TLS configuration (its address) and pooling.
     clients: Mutex<HashMap<(usize, Pooling), HttpClient>>,
     monitors: Mutex<JoinSet<()>>,
@@ -144,16 +147,28 @@ impl Upstreams {
                     message,
                 }
             })?;
+        let overrides = Arc::new(config.connect_overrides.clone());
+        let default_tls = Arc::new(default_tls);
+        let default_client = HttpClient::with_tls(
+            (*default_tls).clone(),
+            Arc::clone(&overrides),
+            Pooling::default(),
+        );
+        let clients = HashMap::from([(
+            (Arc::as_ptr(&default_tls) as usize, Pooling::default()),
+            default_client.clone(),
+        )]);
         Ok(Upstreams {
-            overrides: Arc::new(config.connect_overrides.clone()),
+            overrides,
             default_roots,
-            default_tls: Arc::new(default_tls),
+            default_tls,
+            default_client,
             stores,
             servers,
             server_tls,
             static_tls: RwLock::default(),
             balancers: RwLock::default(),
-            clients: Mutex::default(),
+            clients: Mutex::new(clients),
             monitors: Mutex::default(),
             org_env: format!("{}/{}", config.organization, config.environment),
         })
@@ -253,7 +268,7 @@ impl Upstreams {
 
     /// The default client (web PKI and `trust_anchors`, default timeouts).
     pub fn default_client(&self) -> HttpClient {
-        self.client(&self.default_tls, Pooling::default())
+        self.default_client.clone()
     }
 
     /// Sends `req` (an absolute URI) with the endpoint's TLS settings and
@@ -263,6 +278,11 @@ impl Upstreams {
         props: &TargetProperties,
         req: http::Request<OutBody>,
     ) -> Result<http::Response<Incoming>, ClientError> {
+        let timeout = Duration::from_millis(props.io_timeout_ms);
+        let pooling = props.pooling();
+        if props.tls.is_none() && pooling == Pooling::default() {
+            return self.default_client.send(req, timeout).await;
+        }
         let tls = match props.tls {
             Some(info) => match self.static_config(info) {
                 Some(tls) => tls,
@@ -278,9 +298,7 @@ impl Upstreams {
             },
             None => Arc::clone(&self.default_tls),
         };
-        self.client(&tls, props.pooling())
-            .send(req, Duration::from_millis(props.io_timeout_ms))
-            .await
+        self.client(&tls, pooling).send(req, timeout).await
     }
 
     /// Sends a request through LoadBalancer `lb`: `path_and_query` is
