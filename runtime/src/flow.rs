@@ -24,7 +24,9 @@ pub struct PolicyMeta {
 pub struct StepGuard {
     meta: &'static PolicyMeta,
     span: tracing::Span,
-    start: Instant,
+    /// When the step started; only taken when a subscriber records the
+    /// span or the request is traced (nothing else reads the duration).
+    start: Option<Instant>,
 }
 
 impl StepGuard {
@@ -40,10 +42,11 @@ impl StepGuard {
             outcome = tracing::field::Empty,
             duration_us = tracing::field::Empty,
         );
+        let timed = !span.is_disabled() || ctx.trace.is_some();
         StepGuard {
             meta,
             span,
-            start: Instant::now(),
+            start: timed.then(Instant::now),
         }
     }
 
@@ -65,19 +68,21 @@ impl StepGuard {
     pub fn finish(self, ctx: &mut Ctx, result: Result<(), Fault>) -> Result<(), Fault> {
         let failed = result.is_err();
         ctx.set_slot(self.meta.failed_slot, Slot::Value(Value::Bool(failed)));
-        let elapsed = self.start.elapsed();
         let outcome = match (&result, self.meta.continue_on_error) {
             (Ok(()), _) => "ok",
             (Err(_), true) => "failed, continued",
             (Err(_), false) => "failed",
         };
-        self.span.record("outcome", outcome);
-        self.span.record(
-            "duration_us",
-            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-        );
-        if let Some(t) = &mut ctx.trace {
-            t.policy(self.meta, outcome, elapsed, result.as_ref().err());
+        if let Some(start) = self.start {
+            let elapsed = start.elapsed();
+            self.span.record("outcome", outcome);
+            self.span.record(
+                "duration_us",
+                u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            );
+            if let Some(t) = &mut ctx.trace {
+                t.policy(self.meta, outcome, elapsed, result.as_ref().err());
+            }
         }
         match result {
             Err(fault) if self.meta.continue_on_error => {
