@@ -204,10 +204,15 @@ pub async fn call(
                 Cow::Borrowed(literal) => literal_host_port(literal, &uri),
                 Cow::Owned(_) => None,
             };
-            let called = host_port
-                .and_then(|hp| Called::of_host_port(&uri, hp))
-                .unwrap_or_else(|| Called::of(&uri));
-            set_target_vars(ctx, host_port, &called);
+            // From the literal, `target.host` borrows from the binary.
+            let (called, host) = match host_port.and_then(|hp| Called::of_host_port(&uri, hp)) {
+                Some(called) => (called, called.host.map(Cow::Borrowed)),
+                None => {
+                    let called = Called::of(&uri);
+                    (called, called.owned_host())
+                }
+            };
+            set_target_vars(ctx, &called, host);
             if let Some(host) = host_port.and_then(|hp| static_host_header(hp, &called)) {
                 headers.entry(http::header::HOST).or_insert(host);
             }
@@ -249,7 +254,8 @@ pub async fn call(
                 .map_err(client_fault)?;
             ctx.target.url = Some(Cow::Owned(format!("{}{base_url}", chosen.origin)));
             if let Ok(uri) = format!("{}{path}", chosen.origin).parse::<http::Uri>() {
-                set_target_vars(ctx, None, &Called::of(&uri));
+                let called = Called::of(&uri);
+                set_target_vars(ctx, &called, called.owned_host());
             }
             if let Some(t) = &mut ctx.trace {
                 t.note(format!(
@@ -313,6 +319,7 @@ fn retain_headers(headers: &mut http::HeaderMap, retain: Retain) {
 
 /// What the target variables and the `Host` header need of the URI
 /// called, each part parsed out of it once.
+#[derive(Clone, Copy)]
 struct Called<'u> {
     https: bool,
     host: Option<&'u str>,
@@ -349,22 +356,19 @@ impl<'u> Called<'u> {
         })
     }
 
+    fn owned_host(&self) -> Option<Cow<'static, str>> {
+        self.host.map(|h| Cow::Owned(h.to_owned()))
+    }
+
     fn default_port(&self) -> u16 {
         if self.https { 443 } else { 80 }
     }
 }
 
 /// `target.scheme`, `target.host`, `target.port` from the URI called.
-/// `host_port` is [`literal_host_port`] when the call was made from the
-/// bundle's literal URL: `target.host` then borrows from it.
-fn set_target_vars(ctx: &mut Ctx, host_port: Option<&'static str>, called: &Called<'_>) {
+fn set_target_vars(ctx: &mut Ctx, called: &Called<'_>, host: Option<Cow<'static, str>>) {
     ctx.target.scheme = Some(if called.https { "https" } else { "http" });
-    ctx.target.host = called.host.map(|host| {
-        host_port
-            .and_then(|hp| hp.get(..host.len()))
-            .filter(|h| *h == host)
-            .map_or_else(|| Cow::Owned(host.to_owned()), Cow::Borrowed)
-    });
+    ctx.target.host = host;
     ctx.target.port = Some(called.port.unwrap_or(called.default_port()));
 }
 

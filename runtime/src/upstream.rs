@@ -70,10 +70,11 @@ pub struct Upstreams {
     static_tls: Shared<usize, Arc<ClientConfig>>,
     /// Live state per `&'static LoadBalancer` (keyed by its address).
     balancers: Shared<usize, Arc<Balancer<ServerTarget>>>,
-    /// The client of most targets (default TLS and pooling), also in
-    /// `clients`: used without a lookup.
+    /// The client of most targets (default TLS and pooling): used without
+    /// a lookup.
     default_client: HttpClient,
-    /// Pooled clients per TLS configuration (its address) and pooling.
+    /// Pooled clients for the other TLS configurations (by address) and
+    /// poolings.
     clients: Mutex<HashMap<(usize, Pooling), HttpClient>>,
     monitors: Mutex<JoinSet<()>>,
     /// `organization/environment`, for health-check id headers.
@@ -154,10 +155,6 @@ impl Upstreams {
             Arc::clone(&overrides),
             Pooling::default(),
         );
-        let clients = HashMap::from([(
-            (Arc::as_ptr(&default_tls) as usize, Pooling::default()),
-            default_client.clone(),
-        )]);
         Ok(Upstreams {
             overrides,
             default_roots,
@@ -168,7 +165,7 @@ impl Upstreams {
             server_tls,
             static_tls: RwLock::default(),
             balancers: RwLock::default(),
-            clients: Mutex::new(clients),
+            clients: Mutex::default(),
             monitors: Mutex::default(),
             org_env: format!("{}/{}", config.organization, config.environment),
         })
@@ -257,6 +254,9 @@ impl Upstreams {
 
     /// The pooled client for a TLS configuration and pooling settings.
     fn client(&self, tls: &Arc<ClientConfig>, pooling: Pooling) -> HttpClient {
+        if Arc::ptr_eq(tls, &self.default_tls) && pooling == Pooling::default() {
+            return self.default_client.clone();
+        }
         let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
         clients
             .entry((Arc::as_ptr(tls) as usize, pooling))

@@ -7,6 +7,7 @@ use crate::expr::{condition, template};
 use crate::ir;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 impl Gen<'_> {
@@ -55,7 +56,12 @@ impl Gen<'_> {
         ignore_unresolved: bool,
         on_unresolved: &TokenStream,
     ) -> TokenStream {
-        match template::codegen_text(&t.tpl, &self.runtime, ignore_unresolved, &mut reader(t)) {
+        match template::codegen_text(
+            &t.tpl,
+            &self.runtime,
+            ignore_unresolved,
+            &mut reader(&t.vars),
+        ) {
             (expr, false) => expr,
             (expr, true) if ignore_unresolved => quote!(#expr.unwrap_or_default()),
             (expr, true) => quote!(#expr.map_err(#on_unresolved)?),
@@ -73,11 +79,7 @@ impl Gen<'_> {
         let name = format_ident!("condition_{n}");
         self.condition_names.insert(text.clone(), name.clone());
         let rt = self.runtime.clone();
-        let body = condition::codegen(&c.expr, &rt, &mut |var_name, _| {
-            c.vars
-                .get(var_name)
-                .map_or_else(|| quote!(__rt::Value::Null), vars::read)
-        });
+        let body = condition::codegen(&c.expr, &rt, &mut reader(&c.vars));
         let doc = format!(" `{}`", c.text);
         self.conditions.push(quote! {
             #[doc = #doc]
@@ -90,15 +92,22 @@ impl Gen<'_> {
 
     /// An expression of type `Result<String, Unresolved>` rendering `t`.
     pub(crate) fn template(&self, t: &ir::Template, ignore_unresolved: bool) -> TokenStream {
-        template::codegen(&t.tpl, &self.runtime, ignore_unresolved, &mut reader(t))
+        template::codegen(
+            &t.tpl,
+            &self.runtime,
+            ignore_unresolved,
+            &mut reader(&t.vars),
+        )
     }
 }
 
-/// Reads a template's variables through their resolutions (`null` for a
-/// name the template does not resolve).
-fn reader(t: &ir::Template) -> impl FnMut(&str, Range<usize>) -> TokenStream + '_ {
+/// Reads an expression's variables through their resolutions (`null` for
+/// a name the expression does not resolve).
+fn reader(
+    resolved: &BTreeMap<String, ir::Var>,
+) -> impl FnMut(&str, Range<usize>) -> TokenStream + '_ {
     |var_name, _| {
-        t.vars
+        resolved
             .get(var_name)
             .map_or_else(|| quote!(__rt::Value::Null), vars::read)
     }
