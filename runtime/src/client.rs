@@ -4,6 +4,7 @@
 //! still verifies the original name.
 
 use crate::env::{ConfigError, EnvConfig};
+use futures_util::FutureExt;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -157,17 +158,23 @@ impl HttpClient {
     }
 
     /// Sends a request and waits up to `timeout` for the response head.
-    pub async fn send(
+    ///
+    /// The returned future owns everything it needs (hyper's own request
+    /// future is boxed), so callers can drop the client before awaiting it:
+    /// it stays small wherever it is embedded in a flow's future.
+    pub fn send(
         &self,
         req: http::Request<OutBody>,
         timeout: Duration,
-    ) -> Result<http::Response<Incoming>, ClientError> {
-        match tokio::time::timeout(timeout, self.inner.request(req)).await {
+    ) -> impl Future<Output = Result<http::Response<Incoming>, ClientError>> + Send + use<> {
+        // A combinator, not an `async` block: it adds nothing to the size
+        // of the timeout future it wraps.
+        tokio::time::timeout(timeout, self.inner.request(req)).map(|sent| match sent {
             Err(_) => Err(ClientError::Timeout),
             Ok(Ok(resp)) => Ok(resp),
             Ok(Err(e)) if e.is_connect() => Err(ClientError::Connect(error_chain(&e))),
             Ok(Err(e)) => Err(ClientError::Protocol(error_chain(&e))),
-        }
+        })
     }
 }
 

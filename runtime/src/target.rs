@@ -2,7 +2,7 @@
 //! RouteRule URL) and storing the backend's response.
 
 use crate::balancer::LoadBalancer;
-use crate::body::{into_out_body, outbound_headers, prepare_outbound, response_message};
+use crate::body::{OutBody, into_out_body, outbound_headers, prepare_outbound, response_message};
 use crate::client::{ClientError, Pooling};
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, codes};
@@ -182,6 +182,40 @@ pub async fn call(
     props: &TargetProperties,
     after: RequestHeaders,
 ) -> Result<(), Fault> {
+    let headers = target_headers(ctx, props, after)?;
+    // Everything but the wait is done by plain functions, so this future
+    // holds little more than the client's; the balanced path (rare, and
+    // larger) is boxed.
+    let resp = match props.balancer {
+        None => {
+            let req = direct_request(ctx, base_url, props, headers)?;
+            ctx.env
+                .upstreams()
+                .send(props, req)
+                .await
+                .map_err(client_fault)?
+        }
+        Some(lb) => Box::pin(call_balanced(ctx, base_url, props, lb, headers)).await?,
+    };
+    ctx.target.received_end_ms = Some(now_ms());
+
+    let status = resp.status().as_u16();
+    if let Some(t) = &mut ctx.trace {
+        t.note(format!("← target {status}"));
+    }
+    let mut msg = response_message(resp);
+    let keep = props.retain_response_headers;
+    retain_headers(&mut msg.headers, keep);
+    store_response(ctx, msg, props)
+}
+
+/// The headers sent to the target: the request's (moved or copied, as
+/// `after` says), as `request.retain.headers` and `target.header.host` say.
+fn target_headers(
+    ctx: &mut Ctx,
+    props: &TargetProperties,
+    after: RequestHeaders,
+) -> Result<http::HeaderMap, Fault> {
     let mut headers = match after {
         RequestHeaders::Keep => outbound_headers(&ctx.request),
         RequestHeaders::Move => {
@@ -196,87 +230,87 @@ pub async fn call(
             .map_err(|_| header_fault("invalid target.header.host".into()))?;
         headers.insert(http::header::HOST, v);
     }
-    let method = ctx.request.verb.clone();
-    let resp = match props.balancer {
+    Ok(headers)
+}
+
+/// The request for a direct (not balanced) target; sets the `target.*`
+/// variables for the URI called and notes the send time.
+fn direct_request(
+    ctx: &mut Ctx,
+    base_url: Cow<'static, str>,
+    props: &TargetProperties,
+    mut headers: http::HeaderMap,
+) -> Result<http::Request<OutBody>, Fault> {
+    let uri = target_uri(ctx, &base_url, props.retain_query_params)?;
+    let host_port = match base_url {
+        Cow::Borrowed(literal) => literal_host_port(literal, &uri),
+        Cow::Owned(_) => None,
+    };
+    // From the literal, `target.host` borrows from the binary.
+    let (called, host) = match host_port.and_then(|hp| Called::of_host_port(&uri, hp)) {
+        Some(called) => (called, called.host.map(Cow::Borrowed)),
         None => {
-            let uri = target_uri(ctx, &base_url, props.retain_query_params)?;
-            let host_port = match base_url {
-                Cow::Borrowed(literal) => literal_host_port(literal, &uri),
-                Cow::Owned(_) => None,
-            };
-            // From the literal, `target.host` borrows from the binary.
-            let (called, host) = match host_port.and_then(|hp| Called::of_host_port(&uri, hp)) {
-                Some(called) => (called, called.host.map(Cow::Borrowed)),
-                None => {
-                    let called = Called::of(&uri);
-                    (called, called.owned_host())
-                }
-            };
-            set_target_vars(ctx, &called, host);
-            if let Some(host) = host_port.and_then(|hp| static_host_header(hp, &called)) {
-                headers.entry(http::header::HOST).or_insert(host);
-            }
-            ctx.target.url = Some(base_url);
-            let body = into_out_body(std::mem::take(&mut ctx.request.body));
-            let mut req = http::Request::new(body);
-            *req.method_mut() = method;
-            *req.uri_mut() = uri;
-            *req.headers_mut() = headers;
-            if let Some(t) = &mut ctx.trace {
-                let uri =
-                    crate::trace::masked_uri(&req.uri().to_string(), &ctx.env.config().trace_mask);
-                t.note(format!("→ target {} {uri}", req.method()));
-            }
-            ctx.target.sent_start_ms = Some(now_ms());
-            ctx.env
-                .upstreams()
-                .send(props, req)
-                .await
-                .map_err(client_fault)?
-        }
-        Some(lb) => {
-            // A retry sends the request again: read the body first.
-            crate::body::buffer(&mut ctx.request, ctx.env.max_body_bytes()).await?;
-            let body = match std::mem::take(&mut ctx.request.body) {
-                Body::Bytes(b) => b,
-                _ => bytes::Bytes::new(),
-            };
-            let path = join_url(ctx, &base_url, props.retain_query_params);
-            let (mut parts, ()) = http::Request::new(()).into_parts();
-            parts.method = method;
-            parts.headers = headers;
-            ctx.target.sent_start_ms = Some(now_ms());
-            let (resp, chosen) = ctx
-                .env
-                .upstreams()
-                .send_balanced(lb, props, &parts, &path, body)
-                .await
-                .map_err(client_fault)?;
-            ctx.target.url = Some(Cow::Owned(format!("{}{base_url}", chosen.origin)));
-            if let Ok(uri) = format!("{}{path}", chosen.origin).parse::<http::Uri>() {
-                let called = Called::of(&uri);
-                set_target_vars(ctx, &called, called.owned_host());
-            }
-            if let Some(t) = &mut ctx.trace {
-                t.note(format!(
-                    "→ target server {} ({})",
-                    chosen.name, chosen.origin
-                ));
-            }
-            ctx.target.balanced = Some(chosen);
-            resp
+            let called = Called::of(&uri);
+            (called, called.owned_host())
         }
     };
-    ctx.target.received_end_ms = Some(now_ms());
-
-    let status = resp.status().as_u16();
-    if let Some(t) = &mut ctx.trace {
-        t.note(format!("← target {status}"));
+    set_target_vars(ctx, &called, host);
+    if let Some(host) = host_port.and_then(|hp| static_host_header(hp, &called)) {
+        headers.entry(http::header::HOST).or_insert(host);
     }
-    let mut msg = response_message(resp);
-    let keep = props.retain_response_headers;
-    retain_headers(&mut msg.headers, keep);
-    store_response(ctx, msg, props)
+    ctx.target.url = Some(base_url);
+    let body = into_out_body(std::mem::take(&mut ctx.request.body));
+    let mut req = http::Request::new(body);
+    *req.method_mut() = ctx.request.verb.clone();
+    *req.uri_mut() = uri;
+    *req.headers_mut() = headers;
+    if let Some(t) = &mut ctx.trace {
+        let uri = crate::trace::masked_uri(&req.uri().to_string(), &ctx.env.config().trace_mask);
+        t.note(format!("→ target {} {uri}", req.method()));
+    }
+    ctx.target.sent_start_ms = Some(now_ms());
+    Ok(req)
+}
+
+/// Sends the request through LoadBalancer `lb` (`base_url` is its `Path`)
+/// and sets the `target.*` variables for the server chosen.
+async fn call_balanced(
+    ctx: &mut Ctx,
+    base_url: Cow<'static, str>,
+    props: &TargetProperties,
+    lb: &'static LoadBalancer,
+    headers: http::HeaderMap,
+) -> Result<http::Response<hyper::body::Incoming>, Fault> {
+    // A retry sends the request again: read the body first.
+    crate::body::buffer(&mut ctx.request, ctx.env.max_body_bytes()).await?;
+    let body = match std::mem::take(&mut ctx.request.body) {
+        Body::Bytes(b) => b,
+        _ => bytes::Bytes::new(),
+    };
+    let path = join_url(ctx, &base_url, props.retain_query_params);
+    let (mut parts, ()) = http::Request::new(()).into_parts();
+    parts.method = ctx.request.verb.clone();
+    parts.headers = headers;
+    ctx.target.sent_start_ms = Some(now_ms());
+    let (resp, chosen) = ctx
+        .env
+        .upstreams()
+        .send_balanced(lb, props, &parts, &path, body)
+        .await
+        .map_err(client_fault)?;
+    ctx.target.url = Some(Cow::Owned(format!("{}{base_url}", chosen.origin)));
+    if let Ok(uri) = format!("{}{path}", chosen.origin).parse::<http::Uri>() {
+        let called = Called::of(&uri);
+        set_target_vars(ctx, &called, called.owned_host());
+    }
+    if let Some(t) = &mut ctx.trace {
+        t.note(format!(
+            "→ target server {} ({})",
+            chosen.name, chosen.origin
+        ));
+    }
+    ctx.target.balanced = Some(chosen);
+    Ok(resp)
 }
 
 /// Stores a target's response in `ctx.response`; a status outside
@@ -398,6 +432,18 @@ fn static_host_header(host_port: &'static str, called: &Called<'_>) -> Option<ht
     http::HeaderValue::from_maybe_shared(bytes::Bytes::from_static(text.as_bytes())).ok()
 }
 
+/// The `Host` header for `uri` built from the bundle's literal URL
+/// `literal`, borrowed from it (see [`static_host_header`]); `None` leaves
+/// it to the client.
+pub(crate) fn literal_host_header(
+    literal: &'static str,
+    uri: &http::Uri,
+) -> Option<http::HeaderValue> {
+    let host_port = literal_host_port(literal, uri)?;
+    let called = Called::of_host_port(uri, host_port).unwrap_or_else(|| Called::of(uri));
+    static_host_header(host_port, &called)
+}
+
 /// `1.1`-style version text.
 pub fn version_text(v: http::Version) -> &'static str {
     match v {
@@ -488,9 +534,7 @@ mod tests {
     fn the_host_header_is_what_the_client_would_derive() {
         let host = |base: &'static str| {
             let uri: http::Uri = format!("{base}/x?y=1").parse().unwrap(); // ok: unit test
-            literal_host_port(base, &uri)
-                .and_then(|hp| static_host_header(hp, &Called::of(&uri)))
-                .map(|v| v.to_str().unwrap().to_owned()) // ok: unit test
+            literal_host_header(base, &uri).map(|v| v.to_str().unwrap().to_owned()) // ok: unit test
         };
         assert_eq!(host("http://a.test").as_deref(), Some("a.test"));
         assert_eq!(host("http://a.test:80").as_deref(), Some("a.test"));

@@ -15,9 +15,12 @@ use crate::tls::Stores;
 use crate::tls_client::{SslInfo, client_config};
 use bytes::Bytes;
 
+use futures_util::future::Either;
 use hyper::body::Incoming;
 use rustls::{ClientConfig, RootCertStore};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -273,15 +276,25 @@ impl Upstreams {
 
     /// Sends `req` (an absolute URI) with the endpoint's TLS settings and
     /// timeouts, waiting up to `io.timeout.millis` for the response head.
-    pub async fn send(
+    pub fn send(
         &self,
         props: &TargetProperties,
         req: http::Request<OutBody>,
-    ) -> Result<http::Response<Incoming>, ClientError> {
+    ) -> impl Future<Output = Result<http::Response<Incoming>, ClientError>> + Send + use<> {
         let timeout = Duration::from_millis(props.io_timeout_ms);
+        // The client is chosen (and its request started) now, so the
+        // future holds neither `self` nor a client while it waits.
+        match self.client_for(props) {
+            Ok(client) => Either::Left(client.send(req, timeout)),
+            Err(e) => Either::Right(std::future::ready(Err(e))),
+        }
+    }
+
+    /// The pooled client for an endpoint's TLS settings and pooling.
+    fn client_for(&self, props: &TargetProperties) -> Result<Cow<'_, HttpClient>, ClientError> {
         let pooling = props.pooling();
         if props.tls.is_none() && pooling == Pooling::default() {
-            return self.default_client.send(req, timeout).await;
+            return Ok(Cow::Borrowed(&self.default_client));
         }
         let tls = match props.tls {
             Some(info) => match self.static_config(info) {
@@ -298,7 +311,7 @@ impl Upstreams {
             },
             None => Arc::clone(&self.default_tls),
         };
-        self.client(&tls, pooling).send(req, timeout).await
+        Ok(Cow::Owned(self.client(&tls, pooling)))
     }
 
     /// Sends a request through LoadBalancer `lb`: `path_and_query` is

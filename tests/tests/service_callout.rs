@@ -81,6 +81,8 @@ async fn inline_request_sends_verb_path_query_headers_and_body() {
     );
     assert_eq!(r.header("x-callout"), Some("abc"));
     assert_eq!(r.header("content-type"), Some("text/plain"));
+    // The literal URL's host (its default port left out).
+    assert_eq!(r.header("host"), Some("echo.internal"));
     assert_eq!(&r.body[..], b"hello Berlin");
     // The response flow copied calloutResponse into the client response.
     assert_eq!(resp.header("x-callout-status").as_deref(), Some("200"));

@@ -8,6 +8,7 @@
 //! `continueOnError="true"` a 4xx/5xx response is still stored in the
 //! `<Response>` variable (flows commonly inspect `….status.code`).
 
+use crate::balancer::LoadBalancer;
 use crate::body::{buffer, into_out_body, prepare_outbound, response_message};
 use crate::client::{ClientError, OutBody};
 use crate::ctx::{Ctx, Slot};
@@ -16,11 +17,12 @@ use crate::fault::{Fault, FaultCategory, codes};
 use crate::flow::PolicyMeta;
 use crate::gateway::{LocalTarget, dispatch_local};
 use crate::message::{Message, MessageKind};
-use crate::target::TargetProperties;
+use crate::target::{TargetProperties, literal_host_header};
 use crate::template::Unresolved;
 use crate::tokens::{TokenError, TokenKind};
 use crate::value::Value;
 use crate::vars::{MsgSel, Var};
+use hyper::body::Incoming;
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
@@ -169,10 +171,24 @@ pub fn request<'a>(
 struct Outgoing {
     env: Arc<Environment>,
     cfg: &'static Config,
-    /// The HTTP request (HTTP targets) and the ID-token audience.
-    http: Option<(http::Request<OutBody>, String)>,
-    /// The request message (local targets).
-    local: Option<Message>,
+    request: OutgoingRequest,
+}
+
+/// The request of an [`Outgoing`] call, as its target takes it.
+enum OutgoingRequest {
+    /// An HTTP target's request, with its auth settings and the ID-token
+    /// audience.
+    Http {
+        req: http::Request<OutBody>,
+        props: &'static TargetProperties,
+        auth: Option<&'static Auth>,
+        audience: String,
+    },
+    /// A local target's request message.
+    Local {
+        target: &'static LocalTarget,
+        msg: Message,
+    },
 }
 
 /// Why a call produced no response.
@@ -224,16 +240,25 @@ pub async fn execute(
                 }) => url.split('?').next().unwrap_or_default().to_owned(),
                 Some(Auth::Access { .. }) | None => String::new(),
             };
+            // From a literal URL, the `Host` header borrows from the binary.
+            let host = match &url {
+                Cow::Borrowed(literal) => literal_host_header(literal, &uri),
+                Cow::Owned(_) => None,
+            };
             ctx.set_slot(cfg.target_url_slot, Slot::Value(Value::Str(url)));
-            let req = http_request(msg, uri).map_err(|why| execution_failed(meta, why))?;
+            let req = http_request(msg, uri, host).map_err(|why| execution_failed(meta, why))?;
             Outgoing {
                 env: Arc::clone(&ctx.env),
                 cfg,
-                http: Some((req, audience)),
-                local: None,
+                request: OutgoingRequest::Http {
+                    req,
+                    props,
+                    auth: auth.as_ref(),
+                    audience,
+                },
             }
         }
-        Target::Local(_) => {
+        Target::Local(target) => {
             ctx.set_slot(
                 cfg.requesturi_slot,
                 Slot::Value(Value::Str(msg.uri().into())),
@@ -241,8 +266,7 @@ pub async fn execute(
             Outgoing {
                 env: Arc::clone(&ctx.env),
                 cfg,
-                http: None,
-                local: Some(msg),
+                request: OutgoingRequest::Local { target, msg },
             }
         }
     };
@@ -363,9 +387,18 @@ fn join_url(url: &str, msg: &Message) -> String {
     full
 }
 
-fn http_request(mut msg: Message, uri: http::Uri) -> Result<http::Request<OutBody>, String> {
+/// The outbound request for `msg`; `host` is the `Host` header unless the
+/// message sets one (else the client derives it from `uri`).
+fn http_request(
+    mut msg: Message,
+    uri: http::Uri,
+    host: Option<http::HeaderValue>,
+) -> Result<http::Request<OutBody>, String> {
     let mut headers = std::mem::take(&mut msg.headers);
     prepare_outbound(&mut headers);
+    if let Some(host) = host {
+        headers.entry(http::header::HOST).or_insert(host);
+    }
     let mut req = http::Request::new(into_out_body(std::mem::take(&mut msg.body)));
     *req.method_mut() = msg.verb;
     *req.uri_mut() = uri;
@@ -386,26 +419,30 @@ fn token_fault(e: &TokenError) -> Fault {
 async fn call(out: Outgoing) -> Result<Message, CallError> {
     let timeout = Duration::from_millis(out.cfg.timeout_ms);
     let limit = out.env.max_body_bytes();
-    let env = Arc::clone(&out.env);
+    let cfg = out.cfg;
+    let env = out.env;
+    // The token fetch and the in-process call are boxed: their futures are
+    // large, and embedding them would make every callout's future (and
+    // each move of it) that much larger.
     let exchange = async move {
-        let mut resp = match (&out.cfg.target, out.http, out.local) {
-            (Target::Http { auth, .. }, Some((mut req, audience)), _) => {
+        let mut resp = match out.request {
+            OutgoingRequest::Http {
+                mut req,
+                props,
+                auth,
+                audience,
+            } => {
                 if let Some(auth) = auth {
-                    authorize(&env, auth, audience, req.headers_mut()).await?;
+                    Box::pin(authorize(&env, auth, audience, req.headers_mut())).await?;
                 }
-                let props = match &out.cfg.target {
-                    Target::Http { props, .. } => props,
-                    Target::Local(_) => &TargetProperties::DEFAULT,
-                };
                 send_http(&env, props, req).await.map_err(|e| match e {
-                    ClientError::Timeout => timed_out(out.cfg),
+                    ClientError::Timeout => timed_out(cfg),
                     other => CallError::Failed(other.to_string()),
                 })?
             }
-            (Target::Local(target), _, Some(msg)) => dispatch_local(&env, target, msg)
+            OutgoingRequest::Local { target, msg } => Box::pin(dispatch_local(&env, target, msg))
                 .await
                 .map_err(CallError::Failed)?,
-            _ => return Err(CallError::Failed("inconsistent callout target".into())),
         };
         buffer(&mut resp, limit)
             .await
@@ -414,7 +451,7 @@ async fn call(out: Outgoing) -> Result<Message, CallError> {
     };
     tokio::time::timeout(timeout, exchange)
         .await
-        .unwrap_or_else(|_| Err(timed_out(out.cfg)))
+        .unwrap_or_else(|_| Err(timed_out(cfg)))
 }
 
 fn timed_out(cfg: &Config) -> CallError {
@@ -422,7 +459,7 @@ fn timed_out(cfg: &Config) -> CallError {
 }
 
 /// Sends the request directly, or through the LoadBalancer (the URI then
-/// holds only the path and query).
+/// holds only the path and query; that rarer, larger path is boxed).
 async fn send_http(
     env: &Environment,
     props: &TargetProperties,
@@ -430,25 +467,34 @@ async fn send_http(
 ) -> Result<Message, ClientError> {
     let resp = match props.balancer {
         None => env.upstreams().send(props, req).await?,
-        Some(lb) => {
-            let (parts, body) = req.into_parts();
-            // Bodies of callout requests are already read whole (bounded).
-            let body = http_body_util::BodyExt::collect(body)
-                .await
-                .map_err(|e| ClientError::Request(format!("request body: {e}")))?
-                .to_bytes();
-            let path = parts
-                .uri
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .to_owned();
-            env.upstreams()
-                .send_balanced(lb, props, &parts, &path, body)
-                .await?
-                .0
-        }
+        Some(lb) => Box::pin(send_balanced(env, props, lb, req)).await?,
     };
     Ok(response_message(resp))
+}
+
+/// Sends the request through LoadBalancer `lb`.
+async fn send_balanced(
+    env: &Environment,
+    props: &TargetProperties,
+    lb: &'static LoadBalancer,
+    req: http::Request<OutBody>,
+) -> Result<http::Response<Incoming>, ClientError> {
+    let (parts, body) = req.into_parts();
+    // Bodies of callout requests are already read whole (bounded).
+    let body = http_body_util::BodyExt::collect(body)
+        .await
+        .map_err(|e| ClientError::Request(format!("request body: {e}")))?
+        .to_bytes();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    let (resp, _) = env
+        .upstreams()
+        .send_balanced(lb, props, &parts, &path, body)
+        .await?;
+    Ok(resp)
 }
 
 /// Adds `Bearer <token>` to `Authorization` (or `HeaderName`).

@@ -156,10 +156,12 @@ impl TokenSource {
         }
         let kind = normalized(kind);
         let key = CacheKey::Target(kind.clone().into_owned());
+        // Minting is boxed: its future is large, and it only runs when the
+        // cache has no usable token, so a cache hit's future stays small.
         self.inner
             .cache
             .get(&key, || async {
-                let token = self.mint(&kind).await?;
+                let token = Box::pin(self.mint(&kind)).await?;
                 log_refresh(&kind, &token);
                 Ok(token)
             })
