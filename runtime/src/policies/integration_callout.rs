@@ -22,6 +22,8 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 use std::time::Duration;
 
+mod last_target;
+
 /// Default time allowed for a synchronous execution (the documented 2-minute cap).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -145,6 +147,15 @@ async fn run(
             .integration_timeout_ms
             .map_or(DEFAULT_TIMEOUT, Duration::from_millis)
     };
+    let target = last_target::target(
+        google,
+        &project,
+        &region,
+        &name,
+        method,
+        timeout.as_secs().max(1),
+    )
+    .map_err(|url| execution_failed(who, format!("invalid integration URL `{url}`")))?;
     let token = ctx
         .env
         .tokens()
@@ -166,18 +177,15 @@ async fn run(
         .map_err(|e| execution_failed(who, format!("unusable token: {e}")))?;
     let mut req = http::Request::new(into_out_body(Body::Bytes(body)));
     *req.method_mut() = http::Method::POST;
-    *req.uri_mut() = http::Uri::try_from(url())
-        .map_err(|_| execution_failed(who, format!("invalid integration URL `{}`", url())))?;
+    *req.uri_mut() = target.uri;
     let headers = req.headers_mut();
     headers.insert(http::header::AUTHORIZATION, auth);
     headers.insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/json"),
     );
-    headers.insert(
-        "x-server-timeout",
-        http::HeaderValue::from(timeout.as_secs().max(1)),
-    );
+    static X_SERVER_TIMEOUT: http::HeaderName = http::HeaderName::from_static("x-server-timeout");
+    headers.insert(&X_SERVER_TIMEOUT, target.server_timeout);
     let resp = ctx
         .env
         .client()
