@@ -9,7 +9,7 @@
 //! request object.
 
 use crate::body::{buffer, into_out_body, response_message};
-use crate::client::ClientError;
+use crate::client::{ClientError, OutBody};
 use crate::ctx::{Ctx, Slot};
 use crate::fault::{Fault, FaultCategory, codes as platform};
 use crate::flow::PolicyMeta;
@@ -116,46 +116,17 @@ pub async fn call_endpoint(ctx: &mut Ctx, cfg: &EndpointConfig) -> Result<(), Fa
 
 /// Sends the request object; returns the API's answer (stored by the caller) and
 /// whether it is a failure.
+///
+/// Everything but the waits (token, response head, body) is done by plain
+/// functions, so this future holds little more than what it waits on.
 async fn run(
     ctx: &mut Ctx,
     who: Who,
-    (request_name, request_var): (&'static str, Var),
+    request: (&'static str, Var),
     async_execution: bool,
     target: &TargetVars,
 ) -> Result<(Message, Result<(), Fault>), Fault> {
-    let body = request_body(ctx, who, request_name, &request_var)?;
-    let project = target_var(ctx, who, &target.project, "integration.project.id")?;
-    let name = target_var(ctx, who, &target.name, "integration.name")?;
-    let region = target_var(ctx, who, &target.region, "integration.region")?;
-    if !async_execution && has_schedule_time(&body) {
-        return Err(execution_failed(
-            who,
-            "ScheduleTime is set but AsyncExecution is false; a synchronous execution cannot be scheduled".into(),
-        ));
-    }
-    let google = &ctx.env.config().google;
-    let method = if async_execution {
-        "schedule"
-    } else {
-        "execute"
-    };
-    let url = || google.integration_url(&project, &region, &name, method);
-    let timeout = if async_execution {
-        SCHEDULE_TIMEOUT
-    } else {
-        google
-            .integration_timeout_ms
-            .map_or(DEFAULT_TIMEOUT, Duration::from_millis)
-    };
-    let target = last_target::target(
-        google,
-        &project,
-        &region,
-        &name,
-        method,
-        timeout.as_secs().max(1),
-    )
-    .map_err(|url| execution_failed(who, format!("invalid integration URL `{url}`")))?;
+    let call = api_call(ctx, who, request, async_execution, target)?;
     let token = ctx
         .env
         .tokens()
@@ -175,23 +146,15 @@ async fn run(
     let auth = token
         .header_value()
         .map_err(|e| execution_failed(who, format!("unusable token: {e}")))?;
-    let mut req = http::Request::new(into_out_body(Body::Bytes(body)));
-    *req.method_mut() = http::Method::POST;
-    *req.uri_mut() = target.uri;
-    let headers = req.headers_mut();
-    headers.insert(http::header::AUTHORIZATION, auth);
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    static X_SERVER_TIMEOUT: http::HeaderName = http::HeaderName::from_static("x-server-timeout");
-    headers.insert(&X_SERVER_TIMEOUT, target.server_timeout);
+    // Kept for the fault message (a clone shares the URI's bytes).
+    let uri = call.target.uri.clone();
+    let timeout = call.timeout;
     let resp = ctx
         .env
         .client()
-        .send(req, timeout)
+        .send(call.request(auth), timeout)
         .await
-        .map_err(|e| unreachable_api(who, &url(), &e))?;
+        .map_err(|e| unreachable_api(who, &uri.to_string(), &e))?;
     let status = resp.status().as_u16();
     let mut msg = response_message(resp);
     buffer(&mut msg, ctx.env.max_body_bytes()).await?;
@@ -207,6 +170,79 @@ async fn run(
         ))
     };
     Ok((msg, result))
+}
+
+/// An integration API call, ready to send once it has a token.
+struct ApiCall {
+    body: Bytes,
+    target: last_target::Target,
+    timeout: Duration,
+}
+
+impl ApiCall {
+    /// The HTTP request, authorized with `auth`.
+    fn request(self, auth: http::HeaderValue) -> http::Request<OutBody> {
+        static X_SERVER_TIMEOUT: http::HeaderName =
+            http::HeaderName::from_static("x-server-timeout");
+        let mut req = http::Request::new(into_out_body(Body::Bytes(self.body)));
+        *req.method_mut() = http::Method::POST;
+        *req.uri_mut() = self.target.uri;
+        let headers = req.headers_mut();
+        headers.insert(http::header::AUTHORIZATION, auth);
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        headers.insert(&X_SERVER_TIMEOUT, self.target.server_timeout);
+        req
+    }
+}
+
+/// The call the request object and the `integration.*` variables describe.
+fn api_call(
+    ctx: &Ctx,
+    who: Who,
+    (request_name, request_var): (&'static str, Var),
+    async_execution: bool,
+    target: &TargetVars,
+) -> Result<ApiCall, Fault> {
+    let body = request_body(ctx, who, request_name, &request_var)?;
+    let project = target_var(ctx, who, &target.project, "integration.project.id")?;
+    let name = target_var(ctx, who, &target.name, "integration.name")?;
+    let region = target_var(ctx, who, &target.region, "integration.region")?;
+    if !async_execution && has_schedule_time(&body) {
+        return Err(execution_failed(
+            who,
+            "ScheduleTime is set but AsyncExecution is false; a synchronous execution cannot be scheduled".into(),
+        ));
+    }
+    let google = &ctx.env.config().google;
+    let method = if async_execution {
+        "schedule"
+    } else {
+        "execute"
+    };
+    let timeout = if async_execution {
+        SCHEDULE_TIMEOUT
+    } else {
+        google
+            .integration_timeout_ms
+            .map_or(DEFAULT_TIMEOUT, Duration::from_millis)
+    };
+    let target = last_target::target(
+        google,
+        &project,
+        &region,
+        &name,
+        method,
+        timeout.as_secs().max(1),
+    )
+    .map_err(|url| execution_failed(who, format!("invalid integration URL `{url}`")))?;
+    Ok(ApiCall {
+        body,
+        target,
+        timeout,
+    })
 }
 
 /// The body of the request object, checking that it is a request message.

@@ -22,8 +22,10 @@ use crate::template::Unresolved;
 use crate::tokens::{TokenError, TokenKind};
 use crate::value::Value;
 use crate::vars::{MsgSel, Var};
+use futures_util::FutureExt;
 use hyper::body::Incoming;
 use std::borrow::Cow;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -206,8 +208,57 @@ pub async fn execute(
     meta: &'static PolicyMeta,
     url: Option<Cow<'static, str>>,
 ) -> Result<(), Fault> {
+    let out = outgoing(ctx, cfg, meta, url)?;
+    let Some(response_var) = cfg.response else {
+        let env = Arc::clone(&ctx.env);
+        env.background().spawn(meta.name, async move {
+            match call(out).await {
+                Ok(resp) => tracing::debug!(
+                    policy = meta.name,
+                    status = resp.status,
+                    "background callout done"
+                ),
+                Err(CallError::Token(e)) => {
+                    tracing::warn!(policy = meta.name, error = %e, "background callout: no token")
+                }
+                Err(CallError::Failed(why)) => {
+                    tracing::warn!(policy = meta.name, %why, "background callout failed")
+                }
+            }
+        });
+        return Ok(());
+    };
+    let resp = match call(out).await {
+        Ok(resp) => resp,
+        Err(CallError::Token(e)) => return Err(token_fault(&e)),
+        Err(CallError::Failed(why)) => return Err(execution_failed(meta, why)),
+    };
+    let status = resp.status;
+    store_response(ctx, response_var, resp);
+    let success = match &cfg.target {
+        Target::Http { props, .. } => props.is_success(status),
+        Target::Local(_) => TargetProperties::DEFAULT.is_success(status),
+    };
+    if success {
+        Ok(())
+    } else {
+        Err(execution_failed(
+            meta,
+            format_args!("ResponseCode {status} is treated as error"),
+        ))
+    }
+}
+
+/// The call to make, fully resolved, with `servicecallout.{policy}.*`
+/// (target URL and request URI) set.
+fn outgoing(
+    ctx: &mut Ctx,
+    cfg: &'static Config,
+    meta: &'static PolicyMeta,
+    url: Option<Cow<'static, str>>,
+) -> Result<Outgoing, Fault> {
     let msg = take_request(ctx, cfg, meta)?;
-    let out = match &cfg.target {
+    let request = match &cfg.target {
         Target::Http { auth, props } => {
             let url = url_override(ctx, cfg)
                 .map(Cow::Owned)
@@ -247,15 +298,11 @@ pub async fn execute(
             };
             ctx.set_slot(cfg.target_url_slot, Slot::Value(Value::Str(url)));
             let req = http_request(msg, uri, host).map_err(|why| execution_failed(meta, why))?;
-            Outgoing {
-                env: Arc::clone(&ctx.env),
-                cfg,
-                request: OutgoingRequest::Http {
-                    req,
-                    props,
-                    auth: auth.as_ref(),
-                    audience,
-                },
+            OutgoingRequest::Http {
+                req,
+                props,
+                auth: auth.as_ref(),
+                audience,
             }
         }
         Target::Local(target) => {
@@ -263,51 +310,14 @@ pub async fn execute(
                 cfg.requesturi_slot,
                 Slot::Value(Value::Str(msg.uri().into())),
             );
-            Outgoing {
-                env: Arc::clone(&ctx.env),
-                cfg,
-                request: OutgoingRequest::Local { target, msg },
-            }
+            OutgoingRequest::Local { target, msg }
         }
     };
-    let Some(response_var) = cfg.response else {
-        let env = Arc::clone(&ctx.env);
-        env.background().spawn(meta.name, async move {
-            match call(out).await {
-                Ok(resp) => tracing::debug!(
-                    policy = meta.name,
-                    status = resp.status,
-                    "background callout done"
-                ),
-                Err(CallError::Token(e)) => {
-                    tracing::warn!(policy = meta.name, error = %e, "background callout: no token")
-                }
-                Err(CallError::Failed(why)) => {
-                    tracing::warn!(policy = meta.name, %why, "background callout failed")
-                }
-            }
-        });
-        return Ok(());
-    };
-    let resp = match call(out).await {
-        Ok(resp) => resp,
-        Err(CallError::Token(e)) => return Err(token_fault(&e)),
-        Err(CallError::Failed(why)) => return Err(execution_failed(meta, why)),
-    };
-    let status = resp.status;
-    store_response(ctx, response_var, resp);
-    let success = match &cfg.target {
-        Target::Http { props, .. } => props.is_success(status),
-        Target::Local(_) => TargetProperties::DEFAULT.is_success(status),
-    };
-    if success {
-        Ok(())
-    } else {
-        Err(execution_failed(
-            meta,
-            format_args!("ResponseCode {status} is treated as error"),
-        ))
-    }
+    Ok(Outgoing {
+        env: Arc::clone(&ctx.env),
+        cfg,
+        request,
+    })
 }
 
 /// `servicecallout.{policy}.target.url` set before the policy ran.
@@ -416,7 +426,9 @@ fn token_fault(e: &TokenError) -> Fault {
 }
 
 /// Performs the call within the `<Timeout>` and reads the response whole.
-async fn call(out: Outgoing) -> Result<Message, CallError> {
+/// (A plain function returning the timed future: as an `async fn` it would
+/// also keep `out` in its state, beside the future that took it.)
+fn call(out: Outgoing) -> impl Future<Output = Result<Message, CallError>> + Send + 'static {
     let timeout = Duration::from_millis(out.cfg.timeout_ms);
     let limit = out.env.max_body_bytes();
     let cfg = out.cfg;
@@ -450,8 +462,7 @@ async fn call(out: Outgoing) -> Result<Message, CallError> {
         Ok(resp)
     };
     tokio::time::timeout(timeout, exchange)
-        .await
-        .unwrap_or_else(|_| Err(timed_out(cfg)))
+        .map(move |done| done.unwrap_or_else(|_| Err(timed_out(cfg))))
 }
 
 fn timed_out(cfg: &Config) -> CallError {
