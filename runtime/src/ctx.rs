@@ -1,7 +1,7 @@
 //! The flow context: everything one request's flow variables can see.
 
 use crate::env::Environment;
-use crate::fault::Fault;
+use crate::fault::{Fault, FaultResponse};
 use crate::message::Message;
 use crate::message::PathSuffix;
 use crate::proxy::ProxyMeta;
@@ -325,7 +325,10 @@ impl Ctx {
             t.fault(&fault);
         }
         self.phase = Phase::Error;
-        self.response = Some(fault.default_response());
+        let keep = matches!(fault.response, FaultResponse::InContext) && self.response.is_some();
+        if !keep {
+            self.response = Some(fault.default_response());
+        }
         self.fault = Some(FaultVars {
             code: fault.code,
             reason: fault.faultstring,

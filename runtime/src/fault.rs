@@ -43,12 +43,26 @@ pub struct Fault {
     pub detail_reason: Option<&'static str>,
     /// Category for `fault.category`.
     pub category: FaultCategory,
-    /// A response prepared by the raiser (RaiseFault's FaultResponse, or the
-    /// backend's own response for `ErrorResponseCode`); replaces the default body.
-    pub response: Option<Box<Message>>,
+    /// The response the error flow starts from (see [`FaultResponse`]).
+    pub response: FaultResponse,
     /// Raised by a RaiseFault policy (stops FaultRules, suppresses an
     /// AlwaysEnforce DefaultFaultRule when raised inside a FaultRule).
     pub raised: bool,
+}
+
+/// The response a fault's error flow starts from.
+#[derive(Debug, Default)]
+pub enum FaultResponse {
+    /// The default error response: JSON naming the code and faultstring.
+    #[default]
+    Default,
+    /// A response prepared by the raiser (RaiseFault's FaultResponse).
+    Prepared(Box<Message>),
+    /// The response already in the flow context (`ctx.response`), raised
+    /// with it: the backend's own for `ErrorResponseCode`, or the one a
+    /// TargetEndpoint's error flow left for a re-raised fault. It stays
+    /// where it is instead of moving into the fault and back.
+    InContext,
 }
 
 impl fmt::Debug for Fault {
@@ -76,7 +90,7 @@ impl Fault {
             faultstring: faultstring.into(),
             detail_reason: None,
             category: FaultCategory::Step,
-            response: None,
+            response: FaultResponse::Default,
             raised: false,
         }
     }
@@ -94,7 +108,7 @@ impl Fault {
             faultstring: faultstring.into(),
             detail_reason: None,
             category,
-            response: None,
+            response: FaultResponse::Default,
             raised: false,
         }
     }
@@ -113,7 +127,7 @@ impl Fault {
     /// The error response the client gets when no handler builds another:
     /// the raiser's prepared response, or the JSON fault body.
     pub fn default_response(&mut self) -> Message {
-        if let Some(resp) = self.response.take() {
+        if let FaultResponse::Prepared(resp) = std::mem::take(&mut self.response) {
             return *resp;
         }
         let mut msg = Message::new_response();

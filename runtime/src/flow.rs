@@ -2,7 +2,7 @@
 //! flag, `continueOnError`, and the Debug trace entry.
 
 use crate::ctx::{Ctx, Phase, Slot};
-use crate::fault::Fault;
+use crate::fault::{Fault, FaultResponse};
 use crate::value::Value;
 use std::borrow::Cow;
 use std::time::Instant;
@@ -206,7 +206,9 @@ pub fn refault(ctx: &mut Ctx) -> Fault {
         });
     let mut fault = Fault::step(code, reason);
     fault.status = status;
-    fault.response = ctx.response.take().map(Box::new);
+    if ctx.response.is_some() {
+        fault.response = FaultResponse::InContext;
+    }
     fault
 }
 

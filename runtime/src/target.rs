@@ -5,7 +5,7 @@ use crate::balancer::LoadBalancer;
 use crate::body::{OutBody, into_out_body, outbound_headers, prepare_outbound, response_message};
 use crate::client::{ClientError, Pooling};
 use crate::ctx::Ctx;
-use crate::fault::{Fault, FaultCategory, codes};
+use crate::fault::{Fault, FaultCategory, FaultResponse, codes};
 use crate::message::Body;
 use crate::tls_client::SslInfo;
 use std::borrow::Cow;
@@ -314,26 +314,26 @@ async fn call_balanced(
 }
 
 /// Stores a target's response in `ctx.response`; a status outside
-/// `success.codes` is the `ErrorResponseCode` fault carrying it.
+/// `success.codes` is the `ErrorResponseCode` fault, raised with that
+/// response (it stays in `ctx.response`).
 pub(crate) fn store_response(
     ctx: &mut Ctx,
     msg: crate::message::Message,
     props: &TargetProperties,
 ) -> Result<(), Fault> {
     let status = msg.status;
+    ctx.response = Some(msg);
     if props.is_success(status) {
-        ctx.response = Some(msg);
-        Ok(())
-    } else {
-        let mut fault = Fault::platform(
-            codes::ERROR_RESPONSE_CODE,
-            status,
-            FaultCategory::Messaging,
-            format!("Received {status} Response from target"),
-        );
-        fault.response = Some(Box::new(msg));
-        Err(fault)
+        return Ok(());
     }
+    let mut fault = Fault::platform(
+        codes::ERROR_RESPONSE_CODE,
+        status,
+        FaultCategory::Messaging,
+        format!("Received {status} Response from target"),
+    );
+    fault.response = FaultResponse::InContext;
+    Err(fault)
 }
 
 /// Drops the headers `retain` does not keep.

@@ -1,6 +1,6 @@
 //! RaiseFault: builds the fault response and enters the error state.
 
-use crate::fault::{Fault, FaultCategory};
+use crate::fault::{Fault, FaultCategory, FaultResponse};
 use crate::flow::PolicyMeta;
 use crate::message::Message;
 use crate::template::Unresolved;
@@ -29,7 +29,7 @@ pub fn raise(meta: &PolicyMeta, response: Option<Message>, short_reason: bool) -
     fault.raised = true;
     if let Some(msg) = response {
         fault.status = msg.status;
-        fault.response = Some(Box::new(msg));
+        fault.response = FaultResponse::Prepared(Box::new(msg));
     }
     fault
 }
