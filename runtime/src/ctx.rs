@@ -198,6 +198,13 @@ impl FaultVars {
     }
 }
 
+/// Slots held in the context itself: a proxy with this many variables or
+/// fewer allocates nothing for them.
+pub const INLINE_SLOTS: usize = 16;
+
+/// A flow's user variables (see [`Ctx::slots`]).
+pub type Slots = smallvec::SmallVec<[Slot; INLINE_SLOTS]>;
+
 /// Everything one request's flow can read and write.
 pub struct Ctx {
     /// `request`.
@@ -207,7 +214,7 @@ pub struct Ctx {
     /// Current phase (decides what `message` aliases).
     pub phase: Phase,
     /// User variables, indexed by compile-time slot numbers.
-    pub slots: Box<[Slot]>,
+    pub slots: Slots,
     /// Names of `slots` (the proxy's, or a running shared flow's).
     pub slot_names: &'static [&'static str],
     /// `proxy.*`.

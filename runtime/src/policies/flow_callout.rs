@@ -6,7 +6,7 @@
 //! mounted shared flow) and back out afterwards, whatever the outcome.
 //! Values are moved, never copied.
 
-use crate::ctx::{Ctx, Slot};
+use crate::ctx::{Ctx, Slots};
 use crate::fault::{Fault, FaultCategory};
 use crate::flow::PolicyMeta;
 use crate::value::Value;
@@ -18,7 +18,7 @@ pub const SHARED_FLOW_NOT_FOUND: &str = "flow.SharedFlowNotFound";
 /// The caller's slots while a shared flow runs.
 #[derive(Debug)]
 pub struct CallerSlots {
-    slots: Box<[Slot]>,
+    slots: Slots,
     names: &'static [&'static str],
 }
 
@@ -69,7 +69,7 @@ fn swap_in(
     map: impl ExactSizeIterator<Item = Option<usize>>,
     names: &'static [&'static str],
 ) -> CallerSlots {
-    let mut inner: Vec<Slot> = Vec::with_capacity(map.len());
+    let mut inner = Slots::with_capacity(map.len());
     for outer in map {
         let value = outer
             .and_then(|i| ctx.slots.get_mut(i))
@@ -77,7 +77,7 @@ fn swap_in(
             .unwrap_or_default();
         inner.push(value);
     }
-    let slots = std::mem::replace(&mut ctx.slots, inner.into_boxed_slice());
+    let slots = std::mem::replace(&mut ctx.slots, inner);
     let names = std::mem::replace(&mut ctx.slot_names, names);
     CallerSlots { slots, names }
 }
