@@ -177,14 +177,6 @@ pub fn prepare_outbound(headers: &mut http::HeaderMap) {
     headers.remove(http::header::HOST);
 }
 
-/// The headers to send for a message that stays in the flow context (its
-/// `request` variables remain readable): a prepared copy.
-pub fn outbound_headers(msg: &Message) -> http::HeaderMap {
-    let mut headers = msg.headers.clone();
-    prepare_outbound(&mut headers);
-    headers
-}
-
 /// The `response`-kind message for a backend's hyper response (its body
 /// left streaming, its headers moved).
 pub fn response_message(resp: http::Response<hyper::body::Incoming>) -> Message {

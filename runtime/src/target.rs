@@ -2,7 +2,7 @@
 //! RouteRule URL) and storing the backend's response.
 
 use crate::balancer::LoadBalancer;
-use crate::body::{OutBody, into_out_body, outbound_headers, prepare_outbound, response_message};
+use crate::body::{OutBody, into_out_body, response_message, strip_hop_by_hop};
 use crate::client::{ClientError, Pooling};
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, FaultResponse, codes};
@@ -182,7 +182,7 @@ pub async fn call(
     props: &TargetProperties,
     after: RequestHeaders,
 ) -> Result<(), Fault> {
-    let headers = target_headers(ctx, props, after)?;
+    let headers = target_headers(ctx, props, after);
     // Everything but the wait is done by plain functions, so this future
     // holds little more than the client's; the balanced path (rare, and
     // larger) is boxed.
@@ -210,27 +210,47 @@ pub async fn call(
 }
 
 /// The headers sent to the target: the request's (moved or copied, as
-/// `after` says), as `request.retain.headers` and `target.header.host` say.
+/// `after` says) without hop-by-hop ones, as `request.retain.headers`
+/// says. Their `Host` is decided by [`set_host`].
 fn target_headers(
     ctx: &mut Ctx,
     props: &TargetProperties,
     after: RequestHeaders,
-) -> Result<http::HeaderMap, Fault> {
+) -> http::HeaderMap {
     let mut headers = match after {
-        RequestHeaders::Keep => outbound_headers(&ctx.request),
-        RequestHeaders::Move => {
-            let mut headers = std::mem::take(&mut ctx.request.headers);
-            prepare_outbound(&mut headers);
-            headers
-        }
+        RequestHeaders::Keep => ctx.request.headers.clone(),
+        RequestHeaders::Move => std::mem::take(&mut ctx.request.headers),
     };
+    strip_hop_by_hop(&mut headers);
     retain_headers(&mut headers, props.retain_request_headers);
-    if let Some(host) = &ctx.target.host_header {
-        let v = http::HeaderValue::from_str(host)
-            .map_err(|_| header_fault("invalid target.header.host".into()))?;
-        headers.insert(http::header::HOST, v);
+    headers
+}
+
+/// Sets the target request's `Host`: `target.header.host` when set, else
+/// `derived` (from a literal URL), else none (the client then derives it
+/// from the URI). The client's `Host` is never forwarded.
+fn set_host(
+    ctx: &Ctx,
+    headers: &mut http::HeaderMap,
+    derived: Option<http::HeaderValue>,
+) -> Result<(), Fault> {
+    let explicit = match &ctx.target.host_header {
+        Some(host) => Some(
+            http::HeaderValue::from_str(host)
+                .map_err(|_| header_fault("invalid target.header.host".into()))?,
+        ),
+        None => None,
+    };
+    // One insert replaces the client's `Host` (no remove first).
+    match explicit.or(derived) {
+        Some(host) => {
+            headers.insert(http::header::HOST, host);
+        }
+        None => {
+            headers.remove(http::header::HOST);
+        }
     }
-    Ok(headers)
+    Ok(())
 }
 
 /// The request for a direct (not balanced) target; sets the `target.*`
@@ -254,10 +274,12 @@ fn direct_request(
             (called, called.owned_host())
         }
     };
+    set_host(
+        ctx,
+        &mut headers,
+        host_port.and_then(|hp| static_host_header(hp, &called)),
+    )?;
     set_target_vars(ctx, &called, host);
-    if let Some(host) = host_port.and_then(|hp| static_host_header(hp, &called)) {
-        headers.entry(http::header::HOST).or_insert(host);
-    }
     ctx.target.url = Some(base_url);
     let body = into_out_body(std::mem::take(&mut ctx.request.body));
     let mut req = http::Request::new(body);
@@ -279,8 +301,9 @@ async fn call_balanced(
     base_url: Cow<'static, str>,
     props: &TargetProperties,
     lb: &'static LoadBalancer,
-    headers: http::HeaderMap,
+    mut headers: http::HeaderMap,
 ) -> Result<http::Response<hyper::body::Incoming>, Fault> {
+    set_host(ctx, &mut headers, None)?;
     // A retry sends the request again: read the body first.
     crate::body::buffer(&mut ctx.request, ctx.env.max_body_bytes()).await?;
     let body = match std::mem::take(&mut ctx.request.body) {
