@@ -143,7 +143,20 @@ static NOT_FORWARDED: [http::HeaderName; NOT_FORWARDED_COUNT] = [
 /// Removes the headers that must not be forwarded: hop-by-hop ones, those
 /// the `Connection` header names, and `Content-Length`.
 pub fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
-    if headers.contains_key(http::header::CONNECTION) {
+    // One pass over the (few) names present instead of a hash lookup per
+    // listed name: most messages carry one or two of them at most.
+    let mut present = [false; NOT_FORWARDED_COUNT];
+    let mut any = false;
+    for name in headers.keys() {
+        if let Some(i) = not_forwarded_index(name) {
+            present[i] = true;
+            any = true;
+        }
+    }
+    if !any {
+        return;
+    }
+    if present[0] {
         let named: Vec<http::HeaderName> = headers
             .get_all(http::header::CONNECTION)
             .iter()
@@ -155,18 +168,27 @@ pub fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
             headers.remove(name);
         }
     }
-    // One pass over the (few) names present instead of a hash lookup per
-    // listed name: most messages carry one or two of them at most.
-    let mut present = [false; NOT_FORWARDED_COUNT];
-    for name in headers.keys() {
-        if let Some(i) = NOT_FORWARDED.iter().position(|n| n == name) {
-            present[i] = true;
-        }
-    }
     for (name, present) in NOT_FORWARDED.iter().zip(present) {
         if present {
             headers.remove(name);
         }
+    }
+}
+
+/// The position of `name` in [`NOT_FORWARDED`], by its text (a length
+/// switch and at most one comparison, where comparing header names one by
+/// one would take several).
+fn not_forwarded_index(name: &http::HeaderName) -> Option<usize> {
+    match name.as_str() {
+        "connection" => Some(0),
+        "keep-alive" => Some(1),
+        "proxy-connection" => Some(2),
+        "te" => Some(3),
+        "trailer" => Some(4),
+        "transfer-encoding" => Some(5),
+        "upgrade" => Some(6),
+        "content-length" => Some(7),
+        _ => None,
     }
 }
 
@@ -200,4 +222,48 @@ pub fn into_http_response(mut msg: Message) -> http::Response<OutBody> {
     *resp.status_mut() = status;
     *resp.headers_mut() = headers;
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_listed_name_is_found_at_its_position_and_no_other_is() {
+        for (i, name) in NOT_FORWARDED.iter().enumerate() {
+            assert_eq!(not_forwarded_index(name), Some(i), "{name}");
+        }
+        for other in [
+            "host",
+            "content-type",
+            "x-connection",
+            "tes",
+            "keep-alive-x",
+        ] {
+            let name = http::HeaderName::from_static(other);
+            assert_eq!(not_forwarded_index(&name), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn hop_by_hop_and_connection_named_headers_are_removed() {
+        let mut headers = http::HeaderMap::new();
+        for (n, v) in [
+            ("connection", "keep-alive, x-hop"),
+            ("keep-alive", "timeout=5"),
+            ("x-hop", "1"),
+            ("content-length", "3"),
+            ("x-kept", "1"),
+            ("host", "h"),
+        ] {
+            headers.append(
+                http::HeaderName::from_static(n),
+                http::HeaderValue::from_static(v),
+            );
+        }
+        strip_hop_by_hop(&mut headers);
+        let mut left: Vec<&str> = headers.keys().map(http::HeaderName::as_str).collect();
+        left.sort_unstable();
+        assert_eq!(left, ["host", "x-kept"]);
+    }
 }

@@ -442,8 +442,11 @@ pub enum Seg<'p> {
 /// segment is left.
 fn next_segment(rest: Option<&str>) -> Option<(&str, Option<&str>)> {
     let rest = rest?;
-    Some(match rest.split_once('/') {
-        Some((seg, tail)) => (seg, Some(tail)),
+    // Segments are short: a byte loop costs less than `split_once`'s
+    // substring search.
+    Some(match rest.bytes().position(|b| b == b'/') {
+        // ok: `/` is ASCII, so `i` and `i + 1` are char boundaries
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
         None => (rest, None),
     })
 }

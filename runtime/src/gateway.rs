@@ -61,14 +61,37 @@ fn base_path_match(base: &[String], path: &str) -> Option<usize> {
 /// Rejects paths with dot-segments or encoded slashes/dots that could
 /// route a request under another proxy's base path.
 fn is_safe_path(path: &str) -> bool {
-    let escaped_dot_or_slash = path.as_bytes().windows(3).any(|w| {
-        w[0] == b'%'
-            && matches!(
-                (w[1], w[2].to_ascii_lowercase()),
-                (b'2', b'e' | b'f') | (b'5', b'c')
-            )
-    });
-    !escaped_dot_or_slash && !path.contains('\\') && !segments(path).any(|s| s == "." || s == "..")
+    // One pass over the bytes (this runs for every request).
+    let bytes = path.as_bytes();
+    let mut segment_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\\' => return false,
+            b'%' if matches!(
+                (
+                    bytes.get(i + 1),
+                    bytes.get(i + 2).map(u8::to_ascii_lowercase)
+                ),
+                (Some(b'2'), Some(b'e' | b'f')) | (Some(b'5'), Some(b'c'))
+            ) =>
+            {
+                return false;
+            }
+            b'/' => {
+                if is_dot_segment(bytes.get(segment_start..i)) {
+                    return false;
+                }
+                segment_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    !is_dot_segment(bytes.get(segment_start..))
+}
+
+/// Whether a path segment is `.` or `..`.
+fn is_dot_segment(segment: Option<&[u8]>) -> bool {
+    matches!(segment, Some(b"." | b".."))
 }
 
 impl Gateway {
@@ -493,12 +516,20 @@ fn path_suffix(path: &str, consumed: usize) -> String {
 /// Where the path suffix starts: the byte after the first `consumed`
 /// segments of the base path.
 fn suffix_start(path: &str, consumed: usize) -> usize {
-    let mut rest = path;
+    // Byte loops: segments are short, and `/` is ASCII.
+    let bytes = path.as_bytes();
+    let mut at = 0;
     for _ in 0..consumed {
-        rest = rest.trim_start_matches('/');
-        rest = rest.find('/').map_or("", |i| &rest[i..]); // ok: i is a char boundary from find
+        while bytes.get(at) == Some(&b'/') {
+            at += 1;
+        }
+        at = bytes
+            .iter()
+            .skip(at)
+            .position(|&b| b == b'/')
+            .map_or(bytes.len(), |i| at + i);
     }
-    path.len() - rest.len()
+    at
 }
 
 /// Converts a hyper request into the `request` message (body left streaming).
@@ -587,7 +618,58 @@ impl tower_service::Service<http::Request<Incoming>> for Gateway {
 
 #[cfg(test)]
 mod tests {
-    use super::is_apigee_header;
+    use super::{is_apigee_header, is_safe_path, segments, suffix_start};
+
+    /// Every string of up to `len` characters from `alphabet`.
+    fn all_strings(alphabet: &[char], len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn safe_path_check_agrees_with_its_definition() {
+        // The definition: no encoded dot, slash or backslash, no backslash,
+        // no `.` or `..` segment.
+        let defined = |path: &str| {
+            let lower = path.to_ascii_lowercase();
+            !["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e))
+                && !path.contains('\\')
+                && !segments(path).any(|s| s == "." || s == "..")
+        };
+        let alphabet = ['/', '.', '%', '2', '5', 'e', 'E', 'f', 'c', 'C', '\\', 'a'];
+        for path in all_strings(&alphabet, 5) {
+            assert_eq!(is_safe_path(&path), defined(&path), "{path:?}");
+        }
+    }
+
+    #[test]
+    fn suffix_starts_after_the_consumed_segments() {
+        let defined = |path: &str, consumed: usize| {
+            let mut rest = path;
+            for _ in 0..consumed {
+                rest = rest.trim_start_matches('/');
+                rest = rest.find('/').map_or("", |i| &rest[i..]);
+            }
+            path.len() - rest.len()
+        };
+        for path in all_strings(&['/', 'a', 'é'], 6) {
+            for consumed in 0..4 {
+                assert_eq!(
+                    suffix_start(&path, consumed),
+                    defined(&path, consumed),
+                    "{path:?} {consumed}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn apigee_headers_in_any_case() {
