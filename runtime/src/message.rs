@@ -192,8 +192,12 @@ fn header_name(name: &str) -> Result<HeaderName, InvalidHeader> {
 }
 
 fn header_value(name: &str, value: String) -> Result<HeaderValue, InvalidHeader> {
-    HeaderValue::try_from(value)
-        .map_err(|_| InvalidHeader(format!("invalid value for header `{name}`")))
+    HeaderValue::try_from(value).map_err(|_| InvalidHeader(invalid_header_value(name)))
+}
+
+/// The error text for a value header `name` cannot carry.
+pub(crate) fn invalid_header_value(name: &str) -> String {
+    format!("invalid value for header `{name}`")
 }
 
 impl Message {

@@ -438,7 +438,11 @@ fn literal_host_port(literal: &'static str, uri: &http::Uri) -> Option<&'static 
     let text = literal
         .get(start..start + authority.len())
         .filter(|a| *a == authority)?;
-    Some(text.rsplit_once('@').map_or(text, |(_, hp)| hp))
+    // (A byte search: authorities are short.)
+    Some(match text.bytes().rposition(|b| b == b'@') {
+        Some(at) => &text[at + 1..], // ok: `@` is ASCII, so `at + 1` is a char boundary
+        None => text,
+    })
 }
 
 /// The `Host` header the client would derive from the URI called (host, plus the

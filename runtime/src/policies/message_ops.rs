@@ -2,7 +2,7 @@
 //! RaiseFault's FaultResponse and ServiceCallout's Request.
 
 use crate::ctx::Ctx;
-use crate::message::{Body, Message, MessageKind};
+use crate::message::{Body, Message, MessageKind, invalid_header_value};
 use crate::vars::{MsgSel, check_header_value, message};
 use http::header::{Entry as HeaderEntry, HeaderMap, HeaderName, HeaderValue};
 
@@ -158,7 +158,7 @@ pub fn add_item(
 /// else HTTP cannot carry.
 pub fn header_value(name: &str, text: &str) -> Result<HeaderValue, OpError> {
     checked(text)?;
-    HeaderValue::from_str(text).map_err(|_| OpError(format!("invalid value for header `{name}`")))
+    HeaderValue::from_str(text).map_err(|_| OpError(invalid_header_value(name)))
 }
 
 /// `<Set>` of a header whose name the compiler validated: replaces every
