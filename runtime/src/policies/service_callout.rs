@@ -346,12 +346,12 @@ fn take_request(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta) -> Result<Messag
 }
 
 /// Stores the response in the `<Response>` variable.
-fn store_response(ctx: &mut Ctx, sel: MsgSel, resp: Message) {
+fn store_response(ctx: &mut Ctx, sel: MsgSel, resp: Box<Message>) {
     match sel {
-        MsgSel::Slot(i) => ctx.set_slot(i, Slot::Message(Box::new(resp))),
+        MsgSel::Slot(i) => ctx.set_slot(i, Slot::Message(resp)),
         other => {
             if let Some(m) = crate::vars::message_mut(ctx, other) {
-                *m = resp;
+                *m = *resp;
             }
         }
     }
@@ -428,7 +428,9 @@ fn token_fault(e: &TokenError) -> Fault {
 /// Performs the call within the `<Timeout>` and reads the response whole.
 /// (A plain function returning the timed future: as an `async fn` it would
 /// also keep `out` in its state, beside the future that took it.)
-fn call(out: Outgoing) -> impl Future<Output = Result<Message, CallError>> + Send + 'static {
+/// The response is boxed where it is made, as its flow variable holds it,
+/// so it is not copied on its way there.
+fn call(out: Outgoing) -> impl Future<Output = Result<Box<Message>, CallError>> + Send + 'static {
     let timeout = Duration::from_millis(out.cfg.timeout_ms);
     let limit = out.env.max_body_bytes();
     let cfg = out.cfg;
@@ -452,9 +454,11 @@ fn call(out: Outgoing) -> impl Future<Output = Result<Message, CallError>> + Sen
                     other => CallError::Failed(other.to_string()),
                 })?
             }
-            OutgoingRequest::Local { target, msg } => Box::pin(dispatch_local(&env, target, msg))
-                .await
-                .map_err(CallError::Failed)?,
+            OutgoingRequest::Local { target, msg } => Box::new(
+                Box::pin(dispatch_local(&env, target, msg))
+                    .await
+                    .map_err(CallError::Failed)?,
+            ),
         };
         buffer(&mut resp, limit)
             .await
@@ -475,12 +479,12 @@ async fn send_http(
     env: &Environment,
     props: &TargetProperties,
     req: http::Request<OutBody>,
-) -> Result<Message, ClientError> {
+) -> Result<Box<Message>, ClientError> {
     let resp = match props.balancer {
         None => env.upstreams().send(props, req).await?,
         Some(lb) => Box::pin(send_balanced(env, props, lb, req)).await?,
     };
-    Ok(response_message(resp))
+    Ok(Box::new(response_message(resp)))
 }
 
 /// Sends the request through LoadBalancer `lb`.
