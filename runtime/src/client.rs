@@ -5,6 +5,7 @@
 
 use crate::env::{ConfigError, EnvConfig};
 use futures_util::FutureExt;
+use futures_util::future::Either;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -157,7 +158,9 @@ impl HttpClient {
         HttpClient { inner }
     }
 
-    /// Sends a request and waits up to `timeout` for the response head.
+    /// Sends a request and waits up to `timeout` for the response head
+    /// (`None`: the caller bounds the whole exchange with a timer of its
+    /// own, and this one could never fire first).
     ///
     /// The returned future owns everything it needs (hyper's own request
     /// future is boxed), so callers can drop the client before awaiting it:
@@ -165,16 +168,27 @@ impl HttpClient {
     pub fn send(
         &self,
         req: http::Request<OutBody>,
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> impl Future<Output = Result<http::Response<Incoming>, ClientError>> + Send + use<> {
-        // A combinator, not an `async` block: it adds nothing to the size
-        // of the timeout future it wraps.
-        tokio::time::timeout(timeout, self.inner.request(req)).map(|sent| match sent {
-            Err(_) => Err(ClientError::Timeout),
-            Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(e)) if e.is_connect() => Err(ClientError::Connect(error_chain(&e))),
-            Ok(Err(e)) => Err(ClientError::Protocol(error_chain(&e))),
-        })
+        // Combinators, not an `async` block: they add nothing to the size
+        // of the future they wrap.
+        let sent = self.inner.request(req);
+        match timeout {
+            Some(timeout) => Either::Left(tokio::time::timeout(timeout, sent).map(|sent| {
+                sent.map_err(|_| ClientError::Timeout)
+                    .and_then(|sent| sent.map_err(client_error))
+            })),
+            None => Either::Right(sent.map(|sent| sent.map_err(client_error))),
+        }
+    }
+}
+
+/// A hyper client error as a [`ClientError`].
+fn client_error(e: hyper_util::client::legacy::Error) -> ClientError {
+    if e.is_connect() {
+        ClientError::Connect(error_chain(&e))
+    } else {
+        ClientError::Protocol(error_chain(&e))
     }
 }
 

@@ -105,7 +105,7 @@ pub async fn http_check(
         req.headers_mut().insert("x-apigee-healthcheck-id", v);
     }
     let timeout = secs_or_default(check.read_timeout_secs);
-    let Ok(resp) = client.send(req, timeout).await else {
+    let Ok(resp) = client.send(req, Some(timeout)).await else {
         return false;
     };
     let status = resp.status().as_u16();

@@ -191,7 +191,7 @@ pub async fn call(
             let req = direct_request(ctx, base_url, props, headers)?;
             ctx.env
                 .upstreams()
-                .send(props, req)
+                .send(props, req, None)
                 .await
                 .map_err(client_fault)?
         }

@@ -276,12 +276,17 @@ impl Upstreams {
 
     /// Sends `req` (an absolute URI) with the endpoint's TLS settings and
     /// timeouts, waiting up to `io.timeout.millis` for the response head.
+    /// `outer`: a timeout the caller started before this call and runs the
+    /// whole exchange under; when it is not longer than `io.timeout.millis`,
+    /// that timer could never fire first and is left out.
     pub fn send(
         &self,
         props: &TargetProperties,
         req: http::Request<OutBody>,
+        outer: Option<Duration>,
     ) -> impl Future<Output = Result<http::Response<Incoming>, ClientError>> + Send + use<> {
-        let timeout = Duration::from_millis(props.io_timeout_ms);
+        let io = Duration::from_millis(props.io_timeout_ms);
+        let timeout = outer.is_none_or(|outer| outer > io).then_some(io);
         // The client is chosen (and its request started) now, so the
         // future holds neither `self` nor a client while it waits.
         match self.client_for(props) {
@@ -348,7 +353,7 @@ impl Upstreams {
                 let _in_flight = balancer.begin(i);
                 let tls = member.target.tls.as_ref().unwrap_or(&self.default_tls);
                 self.client(tls, props.pooling())
-                    .send(req, Duration::from_millis(props.io_timeout_ms))
+                    .send(req, Some(Duration::from_millis(props.io_timeout_ms)))
                     .await
             };
             let retry = lb.retry_enabled && balancer.any_left(&tried);

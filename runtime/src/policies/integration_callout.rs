@@ -152,7 +152,7 @@ async fn run(
     let resp = ctx
         .env
         .client()
-        .send(call.request(auth), timeout)
+        .send(call.request(auth), Some(timeout))
         .await
         .map_err(|e| unreachable_api(who, &uri.to_string(), &e))?;
     let status = resp.status().as_u16();

@@ -449,10 +449,12 @@ fn call(out: Outgoing) -> impl Future<Output = Result<Box<Message>, CallError>> 
                 if let Some(auth) = auth {
                     Box::pin(authorize(&env, auth, audience, req.headers_mut())).await?;
                 }
-                send_http(&env, props, req).await.map_err(|e| match e {
-                    ClientError::Timeout => timed_out(cfg),
-                    other => CallError::Failed(other.to_string()),
-                })?
+                send_http(&env, props, req, timeout)
+                    .await
+                    .map_err(|e| match e {
+                        ClientError::Timeout => timed_out(cfg),
+                        other => CallError::Failed(other.to_string()),
+                    })?
             }
             OutgoingRequest::Local { target, msg } => Box::new(
                 Box::pin(dispatch_local(&env, target, msg))
@@ -475,13 +477,15 @@ fn timed_out(cfg: &Config) -> CallError {
 
 /// Sends the request directly, or through the LoadBalancer (the URI then
 /// holds only the path and query; that rarer, larger path is boxed).
+/// `timeout` is the callout's own, already running around the exchange.
 async fn send_http(
     env: &Environment,
     props: &TargetProperties,
     req: http::Request<OutBody>,
+    timeout: Duration,
 ) -> Result<Box<Message>, ClientError> {
     let resp = match props.balancer {
-        None => env.upstreams().send(props, req).await?,
+        None => env.upstreams().send(props, req, Some(timeout)).await?,
         Some(lb) => Box::pin(send_balanced(env, props, lb, req)).await?,
     };
     Ok(Box::new(response_message(resp)))
