@@ -86,39 +86,26 @@ mod tests {
     fn every_part_of_the_target_is_compared_before_it_is_reused() {
         let a = google("http://a.test");
         let b = google("http://b.test/{region}");
-        let uri = |g: &GoogleConfig, p, r, n, m, t| {
-            let got = target(g, p, r, n, m, t).unwrap(); // ok: unit test
-            (got.uri.to_string(), got.server_timeout)
-        };
-        let base = "http://a.test/v1/projects/p/locations/r/integrations/n:execute";
-        assert_eq!(uri(&a, "p", "r", "n", "execute", 120).0, base);
-        // Reused: the same target again.
-        assert_eq!(uri(&a, "p", "r", "n", "execute", 120).0, base);
-        assert_eq!(
-            uri(&a, "q", "r", "n", "execute", 120).0,
-            "http://a.test/v1/projects/q/locations/r/integrations/n:execute"
-        );
-        assert_eq!(
-            uri(&a, "p", "s", "n", "execute", 120).0,
-            "http://a.test/v1/projects/p/locations/s/integrations/n:execute"
-        );
-        assert_eq!(
-            uri(&a, "p", "r", "m", "execute", 120).0,
-            "http://a.test/v1/projects/p/locations/r/integrations/m:execute"
-        );
-        assert_eq!(
-            uri(&a, "p", "r", "n", "schedule", 120).0,
-            "http://a.test/v1/projects/p/locations/r/integrations/n:schedule"
-        );
-        assert_eq!(uri(&a, "p", "r", "n", "schedule", 30).1, "30");
-        assert_eq!(
-            uri(&b, "p", "r", "n", "schedule", 30).0,
-            "http://b.test/r/v1/projects/p/locations/r/integrations/n:schedule"
-        );
-        assert_eq!(
-            uri(&a, "p", "r", "n", "execute", 120),
-            (base.to_owned(), http::HeaderValue::from(120u64))
-        );
+        // Each call differs from the one before in one part (or in none:
+        // the second is served from what the first left). The second
+        // column is the endpoint with `{region}` filled in.
+        let cases = [
+            (&a, "http://a.test", ["p", "r", "n", "execute"], 120),
+            (&a, "http://a.test", ["p", "r", "n", "execute"], 120),
+            (&a, "http://a.test", ["q", "r", "n", "execute"], 120),
+            (&a, "http://a.test", ["p", "s", "n", "execute"], 120),
+            (&a, "http://a.test", ["p", "r", "m", "execute"], 120),
+            (&a, "http://a.test", ["p", "r", "n", "schedule"], 120),
+            (&a, "http://a.test", ["p", "r", "n", "schedule"], 30),
+            (&b, "http://b.test/r", ["p", "r", "n", "schedule"], 30),
+            (&a, "http://a.test", ["p", "r", "n", "execute"], 120),
+        ];
+        for (config, endpoint, [p, r, n, m], secs) in cases {
+            let got = target(config, p, r, n, m, secs).unwrap(); // ok: unit test
+            let url = format!("{endpoint}/v1/projects/{p}/locations/{r}/integrations/{n}:{m}");
+            assert_eq!(got.uri.to_string(), url);
+            assert_eq!(got.server_timeout, http::HeaderValue::from(secs), "{url}");
+        }
     }
 
     #[test]
