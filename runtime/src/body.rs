@@ -192,11 +192,19 @@ fn not_forwarded_index(name: &http::HeaderName) -> Option<usize> {
     }
 }
 
-/// Makes a request's headers ready to send to another host: no hop-by-hop
-/// headers and no `Host` (set from the target URL).
-pub fn prepare_outbound(headers: &mut http::HeaderMap) {
-    strip_hop_by_hop(headers);
-    headers.remove(http::header::HOST);
+/// Sets the `Host` of a request going to another host: `host`, else none
+/// (the client then derives it from the URI). Whatever `Host` the headers
+/// held is replaced, never forwarded; one insert does it, with no remove
+/// first.
+pub fn set_outbound_host(headers: &mut http::HeaderMap, host: Option<http::HeaderValue>) {
+    match host {
+        Some(host) => {
+            headers.insert(http::header::HOST, host);
+        }
+        None => {
+            headers.remove(http::header::HOST);
+        }
+    }
 }
 
 /// The `response`-kind message for a backend's hyper response (its body

@@ -153,8 +153,8 @@ impl GoogleConfig {
 
     /// The Application Integration URL of `integration` in `project` and
     /// `region`, for `method` (`execute` or `schedule`): the endpoint with
-    /// `{region}` replaced, then `/v1/projects/…:method`. Written into one
-    /// string (this runs for every IntegrationCallout).
+    /// `{region}` replaced, then `/v1/projects/…:method`. (IntegrationCallout
+    /// builds it only when its target changes.)
     pub fn integration_url(
         &self,
         project: &str,
@@ -165,32 +165,12 @@ impl GoogleConfig {
         let endpoint = self
             .integration_endpoint
             .as_deref()
-            .unwrap_or("https://{region}-integrations.googleapis.com");
-        let mut url = String::with_capacity(
-            endpoint.len() + project.len() + 2 * region.len() + integration.len() + 64,
-        );
-        let mut pieces = endpoint.split("{region}");
-        url.push_str(pieces.next().unwrap_or_default());
-        for piece in pieces {
-            url.push_str(region);
-            url.push_str(piece);
-        }
-        while url.ends_with('/') {
-            url.pop();
-        }
-        for part in [
-            "/v1/projects/",
-            project,
-            "/locations/",
-            region,
-            "/integrations/",
-            integration,
-            ":",
-            method,
-        ] {
-            url.push_str(part);
-        }
-        url
+            .unwrap_or("https://{region}-integrations.googleapis.com")
+            .replace("{region}", region);
+        format!(
+            "{}/v1/projects/{project}/locations/{region}/integrations/{integration}:{method}",
+            endpoint.trim_end_matches('/')
+        )
     }
 }
 

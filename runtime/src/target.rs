@@ -2,7 +2,7 @@
 //! RouteRule URL) and storing the backend's response.
 
 use crate::balancer::LoadBalancer;
-use crate::body::{OutBody, into_out_body, response_message, strip_hop_by_hop};
+use crate::body::{OutBody, into_out_body, response_message, set_outbound_host, strip_hop_by_hop};
 use crate::client::{ClientError, Pooling};
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, FaultResponse, codes};
@@ -241,15 +241,7 @@ fn set_host(
         ),
         None => None,
     };
-    // One insert replaces the client's `Host` (no remove first).
-    match explicit.or(derived) {
-        Some(host) => {
-            headers.insert(http::header::HOST, host);
-        }
-        None => {
-            headers.remove(http::header::HOST);
-        }
-    }
+    set_outbound_host(headers, explicit.or(derived));
     Ok(())
 }
 

@@ -428,28 +428,38 @@ fn extract(
     Ok(())
 }
 
-fn media_type(m: &Message) -> Cow<'_, str> {
-    let media = m
-        .header_first("content-type")
+/// The media type of `m`'s `Content-Type`, as written (compared without
+/// regard to case below).
+fn media_type(m: &Message) -> &str {
+    m.header_first("content-type")
         .and_then(|c| c.split(';').next())
-        .map_or("", str::trim);
-    if media.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(media.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(media)
-    }
+        .map_or("", str::trim)
 }
 
-/// `application/json` or `application/*+json`.
+/// `application/json` or `application/*+json`, in any case.
 pub fn is_json(media: &str) -> bool {
-    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+    media.eq_ignore_ascii_case("application/json") || is_application_suffixed(media, "+json")
 }
 
-/// `text/xml`, `application/xml` or `application/*+xml`.
+/// `text/xml`, `application/xml` or `application/*+xml`, in any case.
 pub fn is_xml(media: &str) -> bool {
-    media == "text/xml"
-        || media == "application/xml"
-        || (media.starts_with("application/") && media.ends_with("+xml"))
+    media.eq_ignore_ascii_case("text/xml")
+        || media.eq_ignore_ascii_case("application/xml")
+        || is_application_suffixed(media, "+xml")
+}
+
+/// `application/*{suffix}`, in any case.
+fn is_application_suffixed(media: &str, suffix: &str) -> bool {
+    const APPLICATION: &str = "application/";
+    let starts = media
+        .get(..APPLICATION.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(APPLICATION));
+    let ends = media
+        .len()
+        .checked_sub(suffix.len())
+        .and_then(|at| media.get(at..))
+        .is_some_and(|s| s.eq_ignore_ascii_case(suffix));
+    starts && ends
 }
 
 /// The payload text when the content type is acceptable (`None` otherwise).
@@ -459,7 +469,7 @@ fn payload<'a>(
 ) -> Result<Option<Cow<'a, str>>, Fault> {
     match input {
         Input::Text(t) => Ok(Some(Cow::Borrowed(t.as_ref()))),
-        Input::Msg(m) if accept(&media_type(m)) => Ok(m.content()),
+        Input::Msg(m) if accept(media_type(m)) => Ok(m.content()),
         Input::Msg(_) => Ok(None),
     }
 }
@@ -771,5 +781,7 @@ mod tests {
         );
         assert!(is_json("application/vnd.api+json") && !is_json("text/plain"));
         assert!(is_xml("application/soap+xml") && is_xml("text/xml"));
+        assert!(is_json("Application/Problem+JSON") && is_xml("TEXT/XML"));
+        assert!(!is_json("application/") && !is_json("+json") && !is_xml("application/xmlx"));
     }
 }

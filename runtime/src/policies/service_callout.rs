@@ -9,7 +9,7 @@
 //! `<Response>` variable (flows commonly inspect `….status.code`).
 
 use crate::balancer::LoadBalancer;
-use crate::body::{buffer, into_out_body, prepare_outbound, response_message};
+use crate::body::{buffer, into_out_body, response_message, set_outbound_host, strip_hop_by_hop};
 use crate::client::{ClientError, OutBody};
 use crate::ctx::{Ctx, Slot};
 use crate::env::Environment;
@@ -297,7 +297,7 @@ fn outgoing(
                 Cow::Owned(_) => None,
             };
             ctx.set_slot(cfg.target_url_slot, Slot::Value(Value::Str(url)));
-            let req = http_request(msg, uri, host).map_err(|why| execution_failed(meta, why))?;
+            let req = http_request(msg, uri, host);
             OutgoingRequest::Http {
                 req,
                 props,
@@ -397,23 +397,21 @@ fn join_url(url: &str, msg: &Message) -> String {
     full
 }
 
-/// The outbound request for `msg`; `host` is the `Host` header unless the
-/// message sets one (else the client derives it from `uri`).
+/// The outbound request for `msg`, without hop-by-hop headers; its `Host`
+/// is `host` (else the client derives it from `uri`).
 fn http_request(
     mut msg: Message,
     uri: http::Uri,
     host: Option<http::HeaderValue>,
-) -> Result<http::Request<OutBody>, String> {
+) -> http::Request<OutBody> {
     let mut headers = std::mem::take(&mut msg.headers);
-    prepare_outbound(&mut headers);
-    if let Some(host) = host {
-        headers.entry(http::header::HOST).or_insert(host);
-    }
+    strip_hop_by_hop(&mut headers);
+    set_outbound_host(&mut headers, host);
     let mut req = http::Request::new(into_out_body(std::mem::take(&mut msg.body)));
     *req.method_mut() = msg.verb;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
-    Ok(req)
+    req
 }
 
 fn token_fault(e: &TokenError) -> Fault {
