@@ -9,6 +9,7 @@ use crate::env::Environment;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::message::{Body, Message, PathSuffix};
 use crate::proxy::{BoxFuture, CompiledProxy};
+use crate::request_deadline::{ConnectionDeadline, Watched};
 use crate::shared_flow::{CompiledSharedFlow, SharedFlows};
 use crate::target::version_text;
 use crate::trace::{is_masked_param, masked_header, masked_uri};
@@ -183,11 +184,24 @@ impl Gateway {
             .collect()
     }
 
-    /// Handles one request end to end.
+    /// Handles one request end to end, under a `limits.request_timeout_ms`
+    /// timer of its own.
     pub async fn handle(
         &self,
         req: http::Request<Incoming>,
         peer: SocketAddr,
+    ) -> http::Response<OutBody> {
+        self.respond(req, peer, None).await
+    }
+
+    /// Handles one request end to end. `connection` is the state of the
+    /// HTTP/1 connection it arrived on, whose timer then enforces
+    /// `limits.request_timeout_ms` (see [`crate::request_deadline`]).
+    async fn respond(
+        &self,
+        req: http::Request<Incoming>,
+        peer: SocketAddr,
+        connection: Option<&ConnectionDeadline>,
     ) -> http::Response<OutBody> {
         let path = req.uri().path();
         if !is_safe_path(path) {
@@ -244,11 +258,14 @@ impl Gateway {
             }
         }
         let limit = Duration::from_millis(self.env.config().limits.request_timeout_ms);
-        let handled =
-            tokio::time::timeout(limit, route.proxy.handle(route.endpoint, &mut ctx)).await;
+        let flows = route.proxy.handle(route.endpoint, &mut ctx);
+        let handled = match connection {
+            Some(connection) => connection.within(limit, flows).await,
+            None => tokio::time::timeout(limit, flows).await.ok(),
+        };
         let response = match handled {
-            Ok(()) => ctx.response.take().unwrap_or_else(Message::new_response),
-            Err(_) => api_timed_out(limit).default_response(),
+            Some(()) => ctx.response.take().unwrap_or_else(Message::new_response),
+            None => api_timed_out(limit).default_response(),
         };
         if let Some(t) = &mut ctx.trace {
             t.note(format!("response {}", response.status));
@@ -302,6 +319,7 @@ impl Gateway {
         // One permit per open connection: at the limit, further connections
         // wait in the listen backlog until one closes.
         let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+        let gateway = Arc::new(self.clone());
         tokio::pin!(shutdown);
         loop {
             let permit = tokio::select! {
@@ -323,10 +341,18 @@ impl Gateway {
                 () = &mut shutdown => break,
             };
             let _ = stream.set_nodelay(true);
-            let gw = self.clone();
-            let svc = hyper::service::service_fn(move |req| {
-                let gw = gw.clone();
-                async move { Ok::<_, Infallible>(gw.handle(req, peer).await) }
+            let gw = Arc::clone(&gateway);
+            let deadline = ConnectionDeadline::new();
+            let requests_deadline = Arc::clone(&deadline);
+            let svc = hyper::service::service_fn(move |req: http::Request<Incoming>| {
+                let gw = Arc::clone(&gw);
+                let deadline = Arc::clone(&requests_deadline);
+                async move {
+                    // HTTP/2 polls each request in a task of its own, out of
+                    // reach of the connection's timer.
+                    let connection = (req.version() != http::Version::HTTP_2).then_some(&*deadline);
+                    Ok::<_, Infallible>(gw.respond(req, peer, connection).await)
+                }
             });
             let watcher = graceful.watcher();
             let builder = builder.clone();
@@ -338,7 +364,7 @@ impl Gateway {
                 let first = tokio::time::timeout(header_timeout, stream.peek(&mut probe)).await;
                 if matches!(first, Ok(Ok(n)) if n > 0) {
                     let conn = builder.serve_connection(TokioIo::new(stream), svc);
-                    if let Err(e) = watcher.watch(conn).await {
+                    if let Err(e) = Watched::new(watcher.watch(conn), deadline).await {
                         tracing::debug!(error = %e, "connection closed with an error");
                     }
                 }

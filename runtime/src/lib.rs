@@ -18,6 +18,7 @@ pub mod local_target;
 pub mod message;
 pub mod policies;
 pub mod proxy;
+mod request_deadline;
 mod requirements;
 pub mod shared_flow;
 pub mod target;

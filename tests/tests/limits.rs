@@ -1,13 +1,17 @@
 //! Runtime limits over real sockets (fixture `tests/bundles/hardening`):
 //! header count and size (431), body size (413 for requests, 502 for
-//! target responses), header-read and request timeouts, the connection
-//! limit, and graceful shutdown draining in-flight requests.
+//! target responses), header-read and request timeouts (HTTP/1 and
+//! HTTP/2), the connection limit, and graceful shutdown draining in-flight
+//! requests.
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use proxyc_runtime::EnvConfig;
 use proxyc_tests::backends::{Behaviour, RawBackend, raw_exchange};
 use proxyc_tests::harness::TestGateway;
 use proxyc_tests::proxies::hardening;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -174,6 +178,97 @@ async fn a_request_over_the_request_timeout_is_504_api_timed_out() {
     assert_eq!(resp.errorcode(), "flow.APITimedOut");
     gw.echo.set_delay(Duration::ZERO);
     assert_serves(&gw).await;
+}
+
+/// `GET /hard/t` to the echo backend over an open client connection:
+/// status, `fault.errorcode` (empty when none) and the time it took.
+macro_rules! get_echo {
+    ($send:expr, $uri:expr) => {{
+        let started = Instant::now();
+        let req = http::Request::get($uri)
+            .header("x-backend", "echo.internal")
+            .body(Empty::<Bytes>::new())
+            .unwrap();
+        $send.ready().await.unwrap();
+        let resp = $send.send_request(req).await.unwrap();
+        let status = resp.status().as_u16();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let code = json["fault"]["detail"]["errorcode"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        (status, code, started.elapsed())
+    }};
+}
+
+#[tokio::test]
+async fn each_request_on_a_kept_alive_connection_gets_its_own_request_timeout() {
+    // HTTP/1 requests share one timer per connection; each must still time
+    // out at its own deadline, and only then.
+    let limit = Duration::from_millis(300);
+    let gw = gateway(|c| c.limits.request_timeout_ms = 300).await;
+    let stream = TcpStream::connect(gw.addr).await.unwrap();
+    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let slow = || gw.echo.set_delay(Duration::from_millis(450));
+    let fast = || gw.echo.set_delay(Duration::ZERO);
+
+    let (status, _, _) = get_echo!(send, "/hard/t");
+    assert_eq!(status, 200);
+    // The timer is armed for the first request's deadline; the second
+    // starts before it and must not expire with it.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    slow();
+    let (status, code, took) = get_echo!(send, "/hard/t");
+    assert_eq!((status, code.as_str()), (504, "flow.APITimedOut"));
+    assert!(
+        took >= limit - Duration::from_millis(20),
+        "timed out early: {took:?}"
+    );
+    // A timed-out request leaves nothing behind for the next one.
+    fast();
+    let (status, _, _) = get_echo!(send, "/hard/t");
+    assert_eq!(status, 200);
+    // The timer fires while the connection is idle; the connection serves
+    // on, and the next slow request is timed from its own start.
+    tokio::time::sleep(limit + Duration::from_millis(100)).await;
+    let (status, _, _) = get_echo!(send, "/hard/t");
+    assert_eq!(status, 200);
+    slow();
+    let (status, code, took) = get_echo!(send, "/hard/t");
+    assert_eq!((status, code.as_str()), (504, "flow.APITimedOut"));
+    assert!(
+        took >= limit - Duration::from_millis(20),
+        "timed out early: {took:?}"
+    );
+    fast();
+    let (status, _, _) = get_echo!(send, "/hard/t");
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn http2_requests_time_out_each_on_their_own_timer() {
+    let gw = gateway(|c| c.limits.request_timeout_ms = 200).await;
+    let stream = TcpStream::connect(gw.addr).await.unwrap();
+    let (mut send, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let uri = format!("http://{}/hard/t", gw.addr);
+    gw.echo.set_delay(Duration::from_millis(400));
+    let (status, code, took) = get_echo!(send, uri.as_str());
+    assert_eq!((status, code.as_str()), (504, "flow.APITimedOut"));
+    assert!(
+        took >= Duration::from_millis(180),
+        "timed out early: {took:?}"
+    );
+    gw.echo.set_delay(Duration::ZERO);
+    let (status, _, _) = get_echo!(send, uri.as_str());
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]
