@@ -258,10 +258,14 @@ impl Gateway {
             }
         }
         let limit = Duration::from_millis(self.env.config().limits.request_timeout_ms);
-        let flows = route.proxy.handle(route.endpoint, &mut ctx);
-        let handled = match connection {
-            Some(connection) => connection.within(limit, flows).await,
-            None => tokio::time::timeout(limit, flows).await.ok(),
+        let handled = {
+            // Pinned where it is made: the handler's future is polled in
+            // place, not moved again into the timeout's future.
+            let flows = std::pin::pin!(route.proxy.handle(route.endpoint, &mut ctx));
+            match connection {
+                Some(connection) => connection.within(limit, flows).await,
+                None => tokio::time::timeout(limit, flows).await.ok(),
+            }
         };
         let response = match handled {
             Some(()) => ctx.response.take().unwrap_or_else(Message::new_response),

@@ -77,7 +77,9 @@ pub mod __private {
         pub use crate::policies::raise_fault as rf;
         pub use crate::policies::service_callout as sc;
         pub use crate::policies::set_integration_request as sir;
-        pub use crate::proxy::{BoxFuture, CompiledProxy, Connections, EndpointMeta, ProxyMeta};
+        pub use crate::proxy::{
+            BoxFuture, CompiledProxy, Connections, EndpointMeta, HandlerFuture, ProxyMeta,
+        };
         pub use crate::target::{RequestHeaders, Retain, TargetProperties, call as call_target};
         pub use crate::tls_client::SslInfo;
         /// LoadBalancer and HealthMonitor configuration.
@@ -96,13 +98,14 @@ pub mod __private {
         /// Reads a message body whole when the bundle's policies need it.
         pub use crate::body::buffer as buffer_body;
 
-        /// Boxes a handler future.
+        /// A handler future in the dyn-compatible form (in place when it
+        /// fits, boxed otherwise).
         #[inline]
-        pub fn boxed<'a, F>(f: F) -> BoxFuture<'a, ()>
+        pub fn handler<'a, F>(f: F) -> HandlerFuture<'a>
         where
             F: std::future::Future<Output = ()> + Send + 'a,
         {
-            Box::pin(f)
+            HandlerFuture::from_or_box(f)
         }
     }
 }

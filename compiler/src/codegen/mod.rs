@@ -117,11 +117,11 @@ impl Gen<'_> {
         let slot_names = proxy.slots.iter();
         let handle_arms = proxy.endpoints.iter().enumerate().map(|(i, ep)| {
             let run = naming::ident("proxy_endpoint_", &ep.name);
-            quote!(#i => __rt::boxed(#run(ctx)),)
+            quote!(#i => __rt::handler(#run(ctx)),)
         });
         let post_client_arms = proxy.endpoints.iter().enumerate().map(|(i, ep)| {
             let run = format_ident!("{}_post_client", naming::ident("proxy_endpoint_", &ep.name));
-            quote!(#i => __rt::boxed(#run(ctx)),)
+            quote!(#i => __rt::handler(#run(ctx)),)
         });
         let requirements = self.requirements();
         let transport = transport::statics(proxy);
@@ -147,17 +147,17 @@ impl Gen<'_> {
                     &META
                 }
 
-                fn handle<'a>(&'a self, endpoint: usize, ctx: &'a mut __rt::Ctx) -> __rt::BoxFuture<'a, ()> {
+                fn handle<'a>(&'a self, endpoint: usize, ctx: &'a mut __rt::Ctx) -> __rt::HandlerFuture<'a> {
                     match endpoint {
                         #(#handle_arms)*
-                        _ => __rt::boxed(async {}),
+                        _ => __rt::handler(async {}),
                     }
                 }
 
-                fn post_client<'a>(&'a self, endpoint: usize, ctx: &'a mut __rt::Ctx) -> __rt::BoxFuture<'a, ()> {
+                fn post_client<'a>(&'a self, endpoint: usize, ctx: &'a mut __rt::Ctx) -> __rt::HandlerFuture<'a> {
                     match endpoint {
                         #(#post_client_arms)*
-                        _ => __rt::boxed(async {}),
+                        _ => __rt::handler(async {}),
                     }
                 }
                 #requirements
