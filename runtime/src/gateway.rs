@@ -473,7 +473,9 @@ pub async fn dispatch_local(
     drop(routes);
     let url = ProxyUrl::new(format!(
         "http://{}{}",
-        request.header_first("host").unwrap_or("localhost"),
+        request
+            .header_first(&http::header::HOST)
+            .unwrap_or("localhost"),
         request.uri()
     ));
     let mut ctx = new_ctx(

@@ -80,7 +80,9 @@ pub mod __private {
         pub use crate::proxy::{
             BoxFuture, CompiledProxy, Connections, EndpointMeta, HandlerFuture, ProxyMeta,
         };
-        pub use crate::target::{RequestHeaders, Retain, TargetProperties, call as call_target};
+        pub use crate::target::{
+            LiteralOrigin, RequestHeaders, Retain, TargetProperties, call as call_target,
+        };
         pub use crate::tls_client::SslInfo;
         /// LoadBalancer and HealthMonitor configuration.
         pub mod lb {

@@ -38,5 +38,5 @@ pub async fn call(ctx: &mut Ctx, target: &'static LocalTarget) -> Result<(), Fau
     if let Some(t) = &mut ctx.trace {
         t.note(format!("← local target {}", response.status));
     }
-    store_response(ctx, response, &TargetProperties::DEFAULT)
+    store_response(ctx, response, &TargetProperties::defaults())
 }

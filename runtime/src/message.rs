@@ -2,7 +2,7 @@
 //! and every message-typed custom variable (ServiceCallout responses, …).
 
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{AsHeaderName, HeaderMap, HeaderName, HeaderValue};
 use http::uri::PathAndQuery;
 use std::borrow::Cow;
 use std::fmt;
@@ -309,19 +309,21 @@ impl Message {
     // ----- headers -------------------------------------------------------
 
     /// Every header line named `name` (case-insensitive), in order.
-    pub fn header_lines<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
+    pub fn header_lines(&self, name: impl AsHeaderName) -> impl Iterator<Item = &str> {
         self.headers.get_all(name).iter().map(value_text)
     }
 
     /// All comma-separated values of a header, across its lines, trimmed.
-    pub fn header_values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
+    pub fn header_values(&self, name: impl AsHeaderName) -> impl Iterator<Item = &str> {
         self.header_lines(name)
             .flat_map(|line| line.split(','))
             .map(str::trim)
     }
 
-    /// `header.NAME`: the first comma-separated value.
-    pub fn header_first(&self, name: &str) -> Option<&str> {
+    /// `header.NAME`: the first comma-separated value. A name known when
+    /// the runtime is written is best given as a `HeaderName` constant
+    /// (it is not parsed then).
+    pub fn header_first(&self, name: impl AsHeaderName) -> Option<&str> {
         self.header_values(name).next()
     }
 
@@ -427,10 +429,12 @@ impl Message {
 
     /// Form parameters of an `application/x-www-form-urlencoded` body.
     pub fn form_params(&self) -> Vec<(String, String)> {
-        let is_form = self.header_first("content-type").is_some_and(|ct| {
-            ct.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
+        let is_form = self
+            .header_first(&http::header::CONTENT_TYPE)
+            .is_some_and(|ct| {
+                ct.to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
         match (&self.body, is_form) {
             (Body::Bytes(b), true) => form_urlencoded::parse(b)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -9,6 +9,7 @@ use crate::fault::{Fault, FaultCategory, FaultResponse, codes};
 use crate::message::Body;
 use crate::tls_client::SslInfo;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Transport settings of an HTTPTargetConnection: its properties (literal
@@ -33,6 +34,9 @@ pub struct TargetProperties {
     pub tls: Option<&'static SslInfo<'static>>,
     /// `LoadBalancer` (the URL is then the `Path`).
     pub balancer: Option<&'static LoadBalancer>,
+    /// What calls to the connection's literal URL share, worked out on the
+    /// first call.
+    pub origin: LiteralOrigin,
 }
 
 /// Which headers or query parameters pass to the other side: all when
@@ -62,18 +66,22 @@ impl Retain {
 pub const DEFAULT_SUCCESS_CODES: &[(u16, u16)] = &[(100, 399)];
 
 impl TargetProperties {
-    /// The documented defaults.
-    pub const DEFAULT: TargetProperties = TargetProperties {
-        connect_timeout_ms: 3000,
-        io_timeout_ms: 55_000,
-        keepalive_timeout_ms: 60_000,
-        success_codes: DEFAULT_SUCCESS_CODES,
-        retain_request_headers: Retain::ALL,
-        retain_response_headers: Retain::ALL,
-        retain_query_params: Retain::ALL,
-        tls: None,
-        balancer: None,
-    };
+    /// The documented defaults (for a `static`: each value has its own
+    /// [`LiteralOrigin`]).
+    pub const fn defaults() -> TargetProperties {
+        TargetProperties {
+            connect_timeout_ms: 3000,
+            io_timeout_ms: 55_000,
+            keepalive_timeout_ms: 60_000,
+            success_codes: DEFAULT_SUCCESS_CODES,
+            retain_request_headers: Retain::ALL,
+            retain_response_headers: Retain::ALL,
+            retain_query_params: Retain::ALL,
+            tls: None,
+            balancer: None,
+            origin: LiteralOrigin::new(),
+        }
+    }
 
     /// Connection pooling settings.
     pub fn pooling(&self) -> Pooling {
@@ -254,24 +262,23 @@ fn direct_request(
     mut headers: http::HeaderMap,
 ) -> Result<http::Request<OutBody>, Fault> {
     let uri = target_uri(ctx, &base_url, props.retain_query_params)?;
-    let host_port = match base_url {
-        Cow::Borrowed(literal) => literal_host_port(literal, &uri),
+    let literal = match base_url {
+        Cow::Borrowed(literal) => props.origin.of(literal, &uri),
         Cow::Owned(_) => None,
     };
-    // From the literal, `target.host` borrows from the binary.
-    let (called, host) = match host_port.and_then(|hp| Called::of_host_port(&uri, hp)) {
-        Some(called) => (called, called.host.map(Cow::Borrowed)),
+    match literal {
+        // From the literal, `target.host` and `Host` borrow from the binary.
+        Some(origin) => {
+            let host = origin.called.host.map(Cow::Borrowed);
+            set_host(ctx, &mut headers, origin.host_header.clone())?;
+            set_target_vars(ctx, &origin.called, host);
+        }
         None => {
             let called = Called::of(&uri);
-            (called, called.owned_host())
+            set_host(ctx, &mut headers, None)?;
+            set_target_vars(ctx, &called, called.owned_host());
         }
-    };
-    set_host(
-        ctx,
-        &mut headers,
-        host_port.and_then(|hp| static_host_header(hp, &called)),
-    )?;
-    set_target_vars(ctx, &called, host);
+    }
     ctx.target.url = Some(base_url);
     let body = into_out_body(std::mem::take(&mut ctx.request.body));
     let mut req = http::Request::new(body);
@@ -368,8 +375,8 @@ fn retain_headers(headers: &mut http::HeaderMap, retain: Retain) {
 
 /// What the target variables and the `Host` header need of the URI
 /// called, each part parsed out of it once.
-#[derive(Clone, Copy)]
-struct Called<'u> {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Called<'u> {
     https: bool,
     host: Option<&'u str>,
     port: Option<u16>,
@@ -386,17 +393,22 @@ impl<'u> Called<'u> {
 
     /// The same, read from `host_port` (the URI's authority without
     /// userinfo, as [`literal_host_port`] finds it) without parsing the URI
-    /// again; `None` for a form left to [`Called::of`] (an IPv6 literal).
+    /// again.
     fn of_host_port(uri: &http::Uri, host_port: &'u str) -> Option<Self> {
-        if host_port.starts_with('[') {
-            return None;
-        }
-        let (host, port) = match host_port.bytes().rposition(|b| b == b':') {
-            Some(colon) => (
-                host_port.get(..colon)?,
-                host_port.get(colon + 1..)?.parse().ok(),
+        // An IPv6 host keeps its brackets, as `Uri::host` gives it.
+        let host_end = match host_port.strip_prefix('[') {
+            Some(v6) => v6.find(']')? + 2,
+            None => host_port
+                .bytes()
+                .rposition(|b| b == b':')
+                .unwrap_or(host_port.len()),
+        };
+        let (host, port) = match host_port.get(host_end..)? {
+            "" => (host_port, None),
+            rest => (
+                host_port.get(..host_end)?,
+                rest.strip_prefix(':')?.parse().ok(),
             ),
-            None => (host_port, None),
         };
         Some(Called {
             https: uri.scheme_str() == Some("https"),
@@ -451,16 +463,73 @@ fn static_host_header(host_port: &'static str, called: &Called<'_>) -> Option<ht
     http::HeaderValue::from_maybe_shared(bytes::Bytes::from_static(text.as_bytes())).ok()
 }
 
-/// The `Host` header for `uri` built from the bundle's literal URL
-/// `literal`, borrowed from it (see [`static_host_header`]); `None` leaves
-/// it to the client.
-pub(crate) fn literal_host_header(
+/// What every call to one literal URL (a TargetEndpoint's or a
+/// ServiceCallout's `<URL>`) derives from it, worked out on the first call
+/// instead of on each: where it goes (`target.*`) and its `Host` header,
+/// both borrowed from the binary.
+#[derive(Debug)]
+pub struct LiteralOrigin(OnceLock<Option<Box<Origin>>>);
+
+/// A literal URL's scheme and authority, read once.
+#[derive(Debug)]
+pub(crate) struct Origin {
+    /// The literal it was read from.
     literal: &'static str,
-    uri: &http::Uri,
-) -> Option<http::HeaderValue> {
-    let host_port = literal_host_port(literal, uri)?;
-    let called = Called::of_host_port(uri, host_port).unwrap_or_else(|| Called::of(uri));
-    static_host_header(host_port, &called)
+    /// Its authority (with userinfo), as the URIs made from it carry it.
+    authority: &'static str,
+    /// Where the calls go.
+    pub(crate) called: Called<'static>,
+    /// The `Host` header the client would derive; `None` leaves it to the
+    /// client.
+    pub(crate) host_header: Option<http::HeaderValue>,
+}
+
+impl LiteralOrigin {
+    /// Nothing worked out yet.
+    pub const fn new() -> Self {
+        LiteralOrigin(OnceLock::new())
+    }
+
+    /// The origin of `uri`, made from the literal URL `literal` (a path
+    /// and query appended, which leave its scheme and authority as they
+    /// are); `None` for a URL that is not an `http(s)` URL with a host, or
+    /// when `uri` does not start with the literal's scheme and authority.
+    pub(crate) fn of(&self, literal: &'static str, uri: &http::Uri) -> Option<&Origin> {
+        let origin = self
+            .0
+            .get_or_init(|| Origin::read(literal, uri).map(Box::new))
+            .as_ref()?;
+        let same = std::ptr::eq(origin.literal, literal)
+            && uri.authority().map(http::uri::Authority::as_str) == Some(origin.authority)
+            && (uri.scheme() == Some(&http::uri::Scheme::HTTPS)) == origin.called.https;
+        same.then_some(origin)
+    }
+}
+
+impl Default for LiteralOrigin {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Origin {
+    /// Reads the origin of `literal` from `uri`, the first URI made from it.
+    fn read(literal: &'static str, uri: &http::Uri) -> Option<Origin> {
+        if !matches!(uri.scheme_str(), Some("http" | "https")) {
+            return None;
+        }
+        let start = uri.scheme_str()?.len() + "://".len();
+        let authority = literal.get(start..start + uri.authority()?.as_str().len())?;
+        let host_port = literal_host_port(literal, uri)?;
+        let called = Called::of_host_port(uri, host_port)?;
+        called.host.filter(|h| !h.is_empty())?;
+        Some(Origin {
+            literal,
+            authority,
+            called,
+            host_header: static_host_header(host_port, &called),
+        })
+    }
 }
 
 /// `1.1`-style version text.
@@ -553,7 +622,11 @@ mod tests {
     fn the_host_header_is_what_the_client_would_derive() {
         let host = |base: &'static str| {
             let uri: http::Uri = format!("{base}/x?y=1").parse().unwrap(); // ok: unit test
-            literal_host_header(base, &uri).map(|v| v.to_str().unwrap().to_owned()) // ok: unit test
+            let origin = LiteralOrigin::new();
+            origin
+                .of(base, &uri)
+                .and_then(|o| o.host_header.as_ref())
+                .map(|v| v.to_str().unwrap().to_owned()) // ok: unit test
         };
         assert_eq!(host("http://a.test").as_deref(), Some("a.test"));
         assert_eq!(host("http://a.test:80").as_deref(), Some("a.test"));
@@ -567,6 +640,47 @@ mod tests {
             Some("h.test:81")
         );
         assert_eq!(literal_host_port("http://other:81", &uri), None);
+    }
+
+    #[test]
+    fn a_literal_origin_is_read_once_and_stands_only_for_its_own_uris() {
+        let origin = LiteralOrigin::new();
+        let base = "https://u@a.test:8443/base";
+        let uri = |text: &str| text.parse::<http::Uri>().unwrap(); // ok: unit test
+        let first = origin.of(base, &uri("https://u@a.test:8443/base/x?y=1"));
+        let first = first.map(|o| (o.called.host, o.called.port, o.called.https));
+        assert_eq!(first, Some((Some("a.test"), Some(8443), true)));
+        // Other paths and queries share it.
+        assert!(
+            origin
+                .of(base, &uri("https://u@a.test:8443/base"))
+                .is_some()
+        );
+        // Another authority or scheme, or another literal, does not.
+        assert!(
+            origin
+                .of(base, &uri("https://u@b.test:8443/base"))
+                .is_none()
+        );
+        assert!(origin.of(base, &uri("http://u@a.test:8443/base")).is_none());
+        let other: &'static str = "https://u@a.test:8443/other";
+        assert!(
+            origin
+                .of(other, &uri("https://u@a.test:8443/other"))
+                .is_none()
+        );
+        // No origin for what is not an http(s) URL with a host.
+        for (literal, made) in [
+            ("ftp://h.test/x", "ftp://h.test/x"),
+            ("http://:80/x", "http://:80/x"),
+        ] {
+            if let Ok(made) = made.parse::<http::Uri>() {
+                assert!(
+                    LiteralOrigin::new().of(literal, &made).is_none(),
+                    "{literal}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -237,13 +237,8 @@ impl Gen<'_> {
                     let url = self.template_cow(u, true, &TokenStream::new());
                     quote! {
                         ctx.target.route_name = Some(#name);
-                        __rt::call_target(
-                            ctx,
-                            #url,
-                            &__rt::TargetProperties::DEFAULT,
-                            REQUEST_HEADERS_AFTER_TARGET,
-                        )
-                        .await?;
+                        static ROUTE_PROPS: __rt::TargetProperties = __rt::TargetProperties::defaults();
+                        __rt::call_target(ctx, #url, &ROUTE_PROPS, REQUEST_HEADERS_AFTER_TARGET).await?;
                     }
                 }
                 RouteTarget::Integration(route) => {

@@ -87,6 +87,7 @@ pub(crate) fn props(p: &ir::TargetProps, site: &Site) -> TokenStream {
         retain_query_params: #query,
         tls: #tls,
         balancer: #lb,
+        origin: __rt::LiteralOrigin::new(),
     })
 }
 

@@ -431,7 +431,7 @@ fn extract(
 /// The media type of `m`'s `Content-Type`, as written (compared without
 /// regard to case below).
 fn media_type(m: &Message) -> &str {
-    m.header_first("content-type")
+    m.header_first(&http::header::CONTENT_TYPE)
         .and_then(|c| c.split(';').next())
         .map_or("", str::trim)
 }

@@ -17,7 +17,7 @@ use crate::fault::{Fault, FaultCategory, codes};
 use crate::flow::PolicyMeta;
 use crate::gateway::{LocalTarget, dispatch_local};
 use crate::message::{Message, MessageKind};
-use crate::target::{TargetProperties, literal_host_header};
+use crate::target::{LiteralOrigin, Origin, TargetProperties};
 use crate::template::Unresolved;
 use crate::tokens::{TokenError, TokenKind};
 use crate::value::Value;
@@ -237,7 +237,7 @@ pub async fn execute(
     store_response(ctx, response_var, resp);
     let success = match &cfg.target {
         Target::Http { props, .. } => props.is_success(status),
-        Target::Local(_) => TargetProperties::DEFAULT.is_success(status),
+        Target::Local(_) => TargetProperties::defaults().is_success(status),
     };
     if success {
         Ok(())
@@ -264,11 +264,21 @@ fn outgoing(
                 .map(Cow::Owned)
                 .or(url)
                 .unwrap_or_default();
-            let uri = match props.balancer {
+            let (uri, origin) = match props.balancer {
                 // The server's origin is chosen when the call is made.
-                Some(_) => http::Uri::try_from(join_url(&url, &msg))
-                    .map_err(|_| execution_failed(meta, format!("invalid Path `{url}`")))?,
-                None => callout_uri(&url, &msg).map_err(|why| execution_failed(meta, why))?,
+                Some(_) => (
+                    http::Uri::try_from(join_url(&url, &msg))
+                        .map_err(|_| execution_failed(meta, format!("invalid Path `{url}`")))?,
+                    None,
+                ),
+                None => {
+                    let literal = match &url {
+                        Cow::Borrowed(l) => Some(*l),
+                        Cow::Owned(_) => None,
+                    };
+                    checked_uri(&url, literal, &msg, &props.origin)
+                        .map_err(|why| execution_failed(meta, why))?
+                }
             };
             let requesturi = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
             ctx.set_slot(
@@ -292,10 +302,7 @@ fn outgoing(
                 Some(Auth::Access { .. }) | None => String::new(),
             };
             // From a literal URL, the `Host` header borrows from the binary.
-            let host = match &url {
-                Cow::Borrowed(literal) => literal_host_header(literal, &uri),
-                Cow::Owned(_) => None,
-            };
+            let host = origin.and_then(|o| o.host_header.clone());
             ctx.set_slot(cfg.target_url_slot, Slot::Value(Value::Str(url)));
             let req = http_request(msg, uri, host);
             OutgoingRequest::Http {
@@ -370,6 +377,24 @@ pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
         (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(uri),
         _ => Err(invalid()),
     }
+}
+
+/// [`callout_uri`] of `url`, and when `url` is the bundle's `literal` URL
+/// its origin, whose checks (made on the first call) stand for those of
+/// `callout_uri`.
+fn checked_uri<'o>(
+    url: &str,
+    literal: Option<&'static str>,
+    msg: &Message,
+    origins: &'o LiteralOrigin,
+) -> Result<(http::Uri, Option<&'o Origin>), String> {
+    if let Some(l) = literal
+        && let Ok(uri) = http::Uri::try_from(join_url(l, msg))
+        && let Some(origin) = origins.of(l, &uri)
+    {
+        return Ok((uri, Some(origin)));
+    }
+    callout_uri(url, msg).map(|uri| (uri, None))
 }
 
 /// The URL plus the message's path (when set) and query.
