@@ -131,6 +131,9 @@ pub struct Config {
     pub key_order: &'static [usize],
     /// Slot of the `Request` variable.
     pub request_slot: usize,
+    /// The request object's path when the project, region and name are all
+    /// literal text, written by the compiler; `None` builds it per request.
+    pub literal_path: Option<&'static str>,
     /// The variables of [`VAR_NAMES`].
     pub vars: [Var; 4],
 }
@@ -243,18 +246,21 @@ pub fn execute(ctx: &mut Ctx, meta: &PolicyMeta, cfg: &Config) -> Result<(), Fau
     let body = body::build(ctx, meta, cfg, &trigger)?;
     let mut msg = Message::new_request();
     msg.verb = http::Method::POST;
-    msg.set_path(
-        [
-            "/v1/projects/",
-            &project,
-            "/locations/",
-            &region,
-            "/integrations/",
-            &name,
-            ":execute",
-        ]
-        .concat(),
-    );
+    msg.set_path(match cfg.literal_path {
+        Some(path) => Cow::Borrowed(path),
+        None => Cow::Owned(
+            [
+                "/v1/projects/",
+                &project,
+                "/locations/",
+                &region,
+                "/integrations/",
+                &name,
+                ":execute",
+            ]
+            .concat(),
+        ),
+    });
     msg.headers.insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/json"),

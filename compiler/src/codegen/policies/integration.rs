@@ -26,6 +26,27 @@ fn prop(p: &RefOrText) -> TokenStream {
     quote!(__rt::sir::Prop { reference: #reference, text: #text })
 }
 
+/// The request object's path when the project, region and name are all
+/// literal text (the runtime builds the same path per request otherwise).
+fn literal_path(sir: &SetIntegrationRequest) -> TokenStream {
+    let literal =
+        |p: &RefOrText| (p.reference.is_none() && !p.text.is_empty()).then_some(p.text.clone());
+    let path = (|| {
+        let name = match &sir.name {
+            Some(p) => literal(p)?,
+            None => "-".to_owned(),
+        };
+        let (project, region) = (literal(&sir.project)?, literal(&sir.region)?);
+        Some(format!(
+            "/v1/projects/{project}/locations/{region}/integrations/{name}:execute"
+        ))
+    })();
+    match path {
+        Some(path) => quote!(Some(#path)),
+        None => quote!(None),
+    }
+}
+
 fn opt_prop(p: Option<&RefOrText>) -> TokenStream {
     match p {
         Some(p) => {
@@ -88,6 +109,7 @@ impl Gen<'_> {
         let params = sir.params.iter().map(param);
         let key_order = &sir.key_order;
         let slot = sir.request_slot;
+        let path = literal_path(sir);
         let v = &sir.vars;
         let set = [&v.project, &v.name, &v.region, &v.trigger].map(vars::var);
         quote! {
@@ -100,6 +122,7 @@ impl Gen<'_> {
                 params: &[#(#params),*],
                 key_order: &[#(#key_order),*],
                 request_slot: #slot,
+                literal_path: #path,
                 vars: [#(#set),*],
             };
             __rt::sir::execute(ctx, &#meta, &CONFIG)

@@ -111,6 +111,8 @@ const fn config(params: &'static [Param], key_order: &'static [usize]) -> Config
         params,
         key_order,
         request_slot: REQUEST_SLOT,
+        // The region is a `ref`: the path is built per request.
+        literal_path: None,
         vars: [
             Var::Slot(REQUEST_SLOT + 1),
             Var::Slot(REQUEST_SLOT + 2),
