@@ -293,7 +293,7 @@ pub fn run(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta, paths: &[String]) -> 
                 )
             });
         };
-        let mut out = Vec::new();
+        let mut out = Writes::new();
         for step in cfg.steps {
             extract(ctx, &input, step, meta, paths, &mut out)?;
         }
@@ -328,7 +328,8 @@ pub fn run(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta, paths: &[String]) -> 
     Ok(())
 }
 
-type Writes = Vec<(usize, Value<'static>)>;
+/// The variables a policy sets, in order (held inline for up to four).
+type Writes = smallvec::SmallVec<[(usize, Value<'static>); 4]>;
 
 fn extract(
     ctx: &Ctx,
@@ -757,9 +758,9 @@ mod tests {
                 segments: 2,
             },
         ];
-        let mut out = Vec::new();
+        let mut out = Writes::new();
         apply(&PS, "/a/b", true, &mut out);
-        assert_eq!(out, vec![(0, Value::Str(Cow::Owned("b".into())))]);
+        assert_eq!(out.as_slice(), [(0, Value::Str(Cow::Owned("b".into())))]);
     }
 
     #[test]

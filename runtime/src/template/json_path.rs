@@ -193,6 +193,10 @@ macro_rules! accept_scalars {
     };
 }
 
+/// What the paths of a [`MemberPaths`] select, in their order (held inline
+/// for up to four paths).
+pub type Found = smallvec::SmallVec<[Option<Json>; 4]>;
+
 /// Paths made only of member names (`$.a.b`), answered in one pass over a
 /// document without building it: the value at each path's end is
 /// deserialized, everything else is syntax-checked and skipped. Results and
@@ -239,8 +243,8 @@ impl MemberPaths {
 
     /// What each path (in the order given to [`Self::new`]) selects in
     /// `text`; malformed JSON is the error a whole parse gives.
-    pub fn select(&self, text: &str) -> Result<Vec<Option<Json>>, serde_json::Error> {
-        let mut found = vec![None; self.count];
+    pub fn select(&self, text: &str) -> Result<Found, serde_json::Error> {
+        let mut found: Found = std::iter::repeat_n(None, self.count).collect();
         let mut de = serde_json::Deserializer::from_str(text);
         serde::de::DeserializeSeed::deserialize(
             Member {
