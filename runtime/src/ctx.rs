@@ -194,7 +194,11 @@ pub struct FaultVars {
 impl FaultVars {
     /// `fault.name`.
     pub fn name(&self) -> &str {
-        self.code.rsplit('.').next().unwrap_or(&self.code)
+        // A byte search: `.` is ASCII, so the byte after it starts a char.
+        match self.code.as_bytes().iter().rposition(|&b| b == b'.') {
+            Some(dot) => self.code.get(dot + 1..).unwrap_or_default(),
+            None => &self.code,
+        }
     }
 }
 
@@ -348,7 +352,26 @@ impl Ctx {
 
 #[cfg(test)]
 mod tests {
-    use super::ProxyUrl;
+    use super::{FaultVars, ProxyUrl};
+
+    #[test]
+    fn fault_name_is_the_code_after_its_last_dot() {
+        for (code, name) in [
+            ("steps.raisefault.RaiseFault", "RaiseFault"),
+            ("ErrorResponseCode", "ErrorResponseCode"),
+            ("a.", ""),
+            ("é.ü", "ü"),
+        ] {
+            let vars = FaultVars {
+                code: code.into(),
+                reason: String::new(),
+                category: "",
+                status: 0,
+            };
+            assert_eq!(vars.name(), code.rsplit('.').next().unwrap_or(code)); // the definition
+            assert_eq!(vars.name(), name);
+        }
+    }
 
     #[test]
     fn proxy_url_from_the_received_request() {

@@ -157,8 +157,17 @@ pub fn add_item(
 /// bundle: CR, LF and NUL are refused (as by [`set_item`]), as is anything
 /// else HTTP cannot carry.
 pub fn header_value(name: &str, text: &str) -> Result<HeaderValue, OpError> {
-    checked(text)?;
-    HeaderValue::from_str(text).map_err(|_| OpError(invalid_header_value(name)))
+    HeaderValue::from_str(text).map_err(|_| value_error(name, text))
+}
+
+/// Why `text` cannot be the value of header `name` (which `HeaderValue`
+/// refused): CR, LF or NUL are named as such, anything else is invalid.
+/// Worked out only on failure, so a valid value is checked once.
+fn value_error(name: &str, text: &str) -> OpError {
+    match checked(text) {
+        Err(e) => e,
+        Ok(()) => OpError(invalid_header_value(name)),
+    }
 }
 
 /// `<Set>` of a header whose name the compiler validated: replaces every
@@ -179,10 +188,9 @@ pub fn set_payload(
     payload: String,
 ) -> Result<(), OpError> {
     if let Some(ct) = content_type {
-        checked(ct)?;
         // Borrowed from the binary: no copy per request.
         let value = HeaderValue::from_maybe_shared(bytes::Bytes::from_static(ct.as_bytes()))
-            .map_err(|_| OpError("invalid value for header `Content-Type`".into()))?;
+            .map_err(|_| value_error("Content-Type", ct))?;
         msg.headers.insert(http::header::CONTENT_TYPE, value);
     }
     msg.set_content(payload);
