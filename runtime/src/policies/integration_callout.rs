@@ -297,8 +297,15 @@ fn target_var<'c>(ctx: &'c Ctx, who: Who, var: &Var, name: &str) -> Result<Cow<'
 }
 
 /// Whether the request body has a top-level `scheduleTime` (one pass over
-/// the body; only that member's value is built).
+/// the body; only that member's value is built). A body that spells neither
+/// `scheduleTime` nor any `\u` escape (the only way to write the key
+/// otherwise) cannot have it, and is not parsed.
 fn has_schedule_time(body: &[u8]) -> bool {
+    if memchr::memmem::find(body, b"scheduleTime").is_none()
+        && memchr::memmem::find(body, b"\\u").is_none()
+    {
+        return false;
+    }
     static SCHEDULE_TIME: LazyLock<CompiledJsonPath> =
         LazyLock::new(|| CompiledJsonPath::new("$.scheduleTime"));
     static PLAN: LazyLock<Option<MemberPaths>> =
@@ -387,5 +394,12 @@ mod tests {
         ));
         assert!(!has_schedule_time(br#"{"triggerId":"api_trigger/x"}"#));
         assert!(!has_schedule_time(b"not json"));
+        // Spelled with escapes, it is still the key.
+        assert!(has_schedule_time(
+            br#"{"\u0073cheduleTime":"2022-01-15T01:30:15Z"}"#
+        ));
+        // Only at the top level, and only as a key.
+        assert!(!has_schedule_time(br#"{"a":{"scheduleTime":"x"}}"#));
+        assert!(!has_schedule_time(br#"{"a":"scheduleTime"}"#));
     }
 }
