@@ -1,7 +1,8 @@
 //! Template → Rust expression of type
 //! `Result<String, #rt::__private::Unresolved>`.
 //!
-//! Shape: one `String::with_capacity(literal bytes + 16 per reference)`,
+//! Shape: one `String::with_capacity(literal bytes + 16 per reference)`
+//! (a template that is one variable reference copies that variable's text),
 //! `push_str` of precomputed literal pieces, variable reads through the
 //! caller's callback rendered with `Value::to_text()`, defaults inlined,
 //! function calls to `#rt::__private::tfn::*`. Literal regexes, JSONPaths
@@ -34,6 +35,14 @@ pub fn codegen(
     if t.is_literal() {
         let text = literal_text(t);
         return quote!(#result::Ok(::std::string::String::from(#text)));
+    }
+    if let [Piece::Var { .. }] = t.pieces() {
+        // One variable: its text copied once, at its length (not pushed
+        // into a buffer guessed at 16 bytes and grown).
+        return match codegen_text(t, rt, ignore_unresolved, var) {
+            (text, true) => quote!(#text.map(::std::borrow::Cow::into_owned)),
+            (text, false) => quote!(#result::Ok(#text.into_owned())),
+        };
     }
     let label = syn::Lifetime::new("'__proxyc_template", Span::call_site());
     let mut breaks = false;
