@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""A/B of two builds of `bench-gateway` under callgrind, for changes smaller
+than the noise of `bench/run.sh --smoke`.
+
+    bench/ab.py OLD_DIR NEW_DIR SCENARIO [--rounds 3] [--requests 100,600]
+
+OLD_DIR and NEW_DIR each hold a `bench-gateway` binary (copy one aside before
+rebuilding). The backend and `bench-drive` come from the current build
+(`$CARGO_TARGET_DIR/release`). The two binaries run alternately; each round
+reports instructions, allocations and worker parks per request (the
+difference between the two request counts). Compare rounds with similar
+park counts: each park and wake-up costs about 1 k instructions, and how
+often the worker parks under callgrind depends on timing, not on the code.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+
+PARK = "tokio::runtime::time::Driver::park_internal"
+
+
+def calls_to(profile, name):
+    """Calls to functions whose name contains `name`, read from a callgrind
+    output file (names are compressed as `(id) name` on first use)."""
+    names, total, callee = {}, 0, None
+    with open(profile) as f:
+        for line in f:
+            if line.startswith("cfn="):
+                m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line.strip())
+                if m:
+                    if m.group(2):
+                        names[m.group(1)] = m.group(2)
+                    callee = names.get(m.group(1), "")
+            elif line.startswith("calls=") and callee is not None:
+                if name in callee:
+                    total += int(line.split("=", 1)[1].split()[0])
+                callee = None
+            elif line.startswith("fn="):
+                m = re.match(r"fn=\((\d+)\)(?: (.*))?", line.strip())
+                if m and m.group(2):
+                    names[m.group(1)] = m.group(2)
+    return total
+
+
+def measure(binary, n, scenario, backend_port, cores, tmp, tag):
+    path, status = scenario
+    proxy_core, load_core = cores
+    out = os.path.join(tmp, f"cg.{tag}.{n}.out")
+    port = h.free_port()
+    p = h.spawn(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary,
+                 "--listen", f"127.0.0.1:{port}", "--backend", f"127.0.0.1:{backend_port}"],
+                proxy_core)
+    h.wait_http(port, path, status, timeout=120)
+    subprocess.run(["taskset", "-c", load_core, os.path.join(h.BIN, "bench-drive"),
+                    "--target", f"127.0.0.1:{port}", "--path", path, "--n", str(n),
+                    "--status", str(status)], check=True, capture_output=True, timeout=600)
+    counters = h.stop(p, timeout=120)
+    with open(out) as f:
+        m = h.CALLGRIND_TOTAL.search(f.read())
+    if not m:
+        raise RuntimeError(f"no totals in {out}")
+    return int(m.group(1)), counters["allocs"], calls_to(out, PARK)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("old")
+    ap.add_argument("new")
+    ap.add_argument("scenario", choices=[s[0] for s in h.SCENARIOS])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--requests", default="100,600", help="the two request counts")
+    args = ap.parse_args()
+    n1, n2 = (int(x) for x in args.requests.split(","))
+    scenario = {s[0]: (s[1], s[2]) for s in h.SCENARIOS}[args.scenario]
+    cores = h.cores()
+    tmp = tempfile.mkdtemp(prefix="proxyc-ab-")
+    h.log(f"work directory {tmp}")
+    backend, backend_port = h.start_server("bench-backend", cores[1])
+    h.wait_http(backend_port, "/items/42", 200)
+    for rnd in range(args.rounds):
+        for label, d in (("old", args.old), ("new", args.new)):
+            binary = os.path.join(d, "bench-gateway")
+            a = measure(binary, n1, scenario, backend_port, cores, tmp, f"{label}{rnd}")
+            b = measure(binary, n2, scenario, backend_port, cores, tmp, f"{label}{rnd}")
+            per = n2 - n1
+            h.log(f"round {rnd + 1} {label}: {(b[0] - a[0]) / per:8.0f} instr/req "
+                  f"{(b[1] - a[1]) / per:5.1f} allocs/req {(b[2] - a[2]) / per:4.2f} parks/req")
+    h.stop(backend)
+
+
+if __name__ == "__main__":
+    main()
