@@ -22,6 +22,9 @@ pub struct TestGateway {
     pub echo: RunningServer<Echo>,
     stop: Option<oneshot::Sender<()>>,
     serving: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Bound but not listening: `down.internal` refuses connections, and no
+    /// other server (another test's) can take its port while this lives.
+    _closed: tokio::net::TcpSocket,
 }
 
 /// A response as a test sees it.
@@ -74,10 +77,11 @@ impl TestGateway {
         tweak: impl FnOnce(&mut EnvConfig),
     ) -> TestGateway {
         let echo = RunningServer::start(Echo).await.expect("echo backend"); // ok: test harness; a failure is the test failing
-        let closed = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind") // ok: test harness; a failure is the test failing
-            .local_addr()
-            .expect("addr"); // ok: test harness; a failure is the test failing
+        let closed_socket = tokio::net::TcpSocket::new_v4().expect("socket"); // ok: test harness; a failure is the test failing
+        closed_socket
+            .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .expect("bind"); // ok: test harness; a failure is the test failing
+        let closed = closed_socket.local_addr().expect("addr"); // ok: test harness; a failure is the test failing
         let mut config = EnvConfig::default();
         config
             .connect_overrides
@@ -101,6 +105,7 @@ impl TestGateway {
             echo,
             stop: Some(stop),
             serving: Some(serving),
+            _closed: closed_socket,
         }
     }
 
