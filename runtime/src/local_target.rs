@@ -5,7 +5,7 @@
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, codes};
 use crate::gateway::{LocalTarget, dispatch_local};
-use crate::target::{TargetProperties, store_response};
+use crate::target::{LOCAL_PROPERTIES, store_response};
 
 /// Sends `ctx.request` to the local proxy `target` and stores its response
 /// in `ctx.response`. The other proxy sees the path suffix (and the query,
@@ -38,5 +38,5 @@ pub async fn call(ctx: &mut Ctx, target: &'static LocalTarget) -> Result<(), Fau
     if let Some(t) = &mut ctx.trace {
         t.note(format!("← local target {}", response.status));
     }
-    store_response(ctx, response, &TargetProperties::defaults())
+    store_response(ctx, response, &LOCAL_PROPERTIES)
 }

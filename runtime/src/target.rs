@@ -65,6 +65,11 @@ impl Retain {
 /// The default success codes: 1xx, 2xx, 3xx.
 pub const DEFAULT_SUCCESS_CODES: &[(u16, u16)] = &[(100, 399)];
 
+/// The properties of an in-process call (a LocalTargetConnection): the
+/// documented defaults, made once (it has no URL, so its
+/// [`LiteralOrigin`] stays empty).
+pub(crate) static LOCAL_PROPERTIES: TargetProperties = TargetProperties::defaults();
+
 impl TargetProperties {
     /// The documented defaults (for a `static`: each value has its own
     /// [`LiteralOrigin`]).
@@ -433,20 +438,25 @@ fn set_target_vars(ctx: &mut Ctx, called: &Called<'_>, host: Option<Cow<'static,
     ctx.target.port = Some(called.port.unwrap_or(called.default_port()));
 }
 
-/// `uri`'s host and port (its authority without userinfo) as written in
-/// `literal`, the bundle's URL `uri` was built from: found by position
-/// (`uri` starts with `literal`'s scheme and authority), not searched for.
-fn literal_host_port(literal: &'static str, uri: &http::Uri) -> Option<&'static str> {
+/// `uri`'s authority, and its host and port (the authority without
+/// userinfo), as written in `literal`, the bundle's URL `uri` was built
+/// from: found by position (`uri` starts with `literal`'s scheme and
+/// authority), not searched for.
+fn literal_host_port(
+    literal: &'static str,
+    uri: &http::Uri,
+) -> Option<(&'static str, &'static str)> {
     let start = uri.scheme_str()?.len() + "://".len();
     let authority = uri.authority()?.as_str();
     let text = literal
         .get(start..start + authority.len())
         .filter(|a| *a == authority)?;
     // (A byte search: authorities are short.)
-    Some(match text.bytes().rposition(|b| b == b'@') {
+    let host_port = match text.bytes().rposition(|b| b == b'@') {
         Some(at) => &text[at + 1..], // ok: `@` is ASCII, so `at + 1` is a char boundary
         None => text,
-    })
+    };
+    Some((text, host_port))
 }
 
 /// The `Host` header the client would derive from the URI called (host, plus the
@@ -518,9 +528,7 @@ impl Origin {
         if !matches!(uri.scheme_str(), Some("http" | "https")) {
             return None;
         }
-        let start = uri.scheme_str()?.len() + "://".len();
-        let authority = literal.get(start..start + uri.authority()?.as_str().len())?;
-        let host_port = literal_host_port(literal, uri)?;
+        let (authority, host_port) = literal_host_port(literal, uri)?;
         let called = Called::of_host_port(uri, host_port)?;
         called.host.filter(|h| !h.is_empty())?;
         Some(Origin {
@@ -605,7 +613,7 @@ mod tests {
         ] {
             let uri: http::Uri = format!("{base}/y?z=1").parse().unwrap(); // ok: unit test
             let parsed = Called::of(&uri);
-            let Some(hp) = literal_host_port(base, &uri) else {
+            let Some((_, hp)) = literal_host_port(base, &uri) else {
                 continue;
             };
             if let Some(read) = Called::of_host_port(&uri, hp) {
@@ -636,7 +644,7 @@ mod tests {
         assert_eq!(host("http://[::1]:8080").as_deref(), Some("[::1]:8080"));
         let uri: http::Uri = "http://u@h.test:81/p?q".parse().unwrap(); // ok: unit test
         assert_eq!(
-            literal_host_port("http://u@h.test:81", &uri),
+            literal_host_port("http://u@h.test:81", &uri).map(|(_, hp)| hp),
             Some("h.test:81")
         );
         assert_eq!(literal_host_port("http://other:81", &uri), None);

@@ -17,7 +17,7 @@ use crate::fault::{Fault, FaultCategory, codes};
 use crate::flow::PolicyMeta;
 use crate::gateway::{LocalTarget, dispatch_local};
 use crate::message::{Message, MessageKind};
-use crate::target::{LiteralOrigin, Origin, TargetProperties};
+use crate::target::{LOCAL_PROPERTIES, LiteralOrigin, Origin, TargetProperties};
 use crate::template::Unresolved;
 use crate::tokens::{TokenError, TokenKind};
 use crate::value::Value;
@@ -237,7 +237,7 @@ pub async fn execute(
     store_response(ctx, response_var, resp);
     let success = match &cfg.target {
         Target::Http { props, .. } => props.is_success(status),
-        Target::Local(_) => TargetProperties::defaults().is_success(status),
+        Target::Local(_) => LOCAL_PROPERTIES.is_success(status),
     };
     if success {
         Ok(())
