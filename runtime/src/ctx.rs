@@ -350,6 +350,30 @@ impl Ctx {
     }
 }
 
+/// A context for unit tests: a GET of `http://localhost/` from
+/// 127.0.0.1 to the proxy `meta`, in a default environment.
+#[cfg(test)]
+pub(crate) fn test_ctx(meta: &'static ProxyMeta) -> Ctx {
+    let env = Environment::new(crate::env::EnvConfig::default()).unwrap(); // ok: unit test
+    Ctx::new(
+        Message::new_request(),
+        meta,
+        Arc::new(env),
+        ClientVars {
+            addr: ([127, 0, 0, 1], 1).into(),
+            scheme: "HTTP",
+            received_start: std::time::UNIX_EPOCH,
+        },
+        ProxyVars {
+            basepath: "/",
+            pathsuffix: Default::default(),
+            url: ProxyUrl::new("http://localhost/".into()),
+            name: "default",
+            flow_name: "PreFlow",
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::{FaultVars, ProxyUrl};

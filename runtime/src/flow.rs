@@ -50,6 +50,13 @@ impl StepGuard {
         }
     }
 
+    /// Whether a subscriber records the policy's span (when none does,
+    /// instrumenting the policy's future would only move it).
+    #[inline]
+    pub fn is_recorded(&self) -> bool {
+        !self.span.is_disabled()
+    }
+
     /// The span to instrument the policy's future with.
     #[inline]
     pub fn span(&self) -> tracing::Span {
@@ -216,4 +223,50 @@ pub fn refault(ctx: &mut Ctx) -> Fault {
 /// is logged.
 pub fn log_post_client_fault(ctx: &Ctx, fault: &Fault) {
     tracing::warn!(proxy = ctx.meta.name, code = %fault.code, "fault in PostClientFlow");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PolicyMeta, StepGuard};
+    use crate::proxy::{Connections, ProxyMeta};
+
+    static PROXY: ProxyMeta = ProxyMeta {
+        name: "p",
+        revision: "1",
+        endpoints: &[],
+        slots: &[],
+        connections: Connections {
+            target_servers: &[],
+            tls: &[],
+            load_balancers: &[],
+            shared_flows: &[],
+        },
+    };
+    static POLICY: PolicyMeta = PolicyMeta {
+        name: "SC-1",
+        kind: "ServiceCallout",
+        continue_on_error: false,
+        failed_slot: 0,
+    };
+
+    /// Generated code instruments an async policy's future only when its
+    /// span is recorded: a span no subscriber wants would be entered as a
+    /// no-op on every poll, so skipping it changes nothing.
+    #[test]
+    fn a_step_span_is_recorded_only_when_a_subscriber_wants_it() {
+        let ctx = crate::ctx::test_ctx(&PROXY);
+        assert!(!StepGuard::start(&ctx, &POLICY).is_recorded());
+        let everything = tracing_subscriber::registry();
+        tracing::subscriber::with_default(everything, || {
+            let guard = StepGuard::start(&ctx, &POLICY);
+            assert!(guard.is_recorded());
+            assert!(guard.start.is_some(), "a recorded step is timed");
+        });
+        let errors_only = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::ERROR)
+            .finish();
+        tracing::subscriber::with_default(errors_only, || {
+            assert!(!StepGuard::start(&ctx, &POLICY).is_recorded());
+        });
+    }
 }

@@ -21,7 +21,7 @@ impl Gen<'_> {
         let func = naming::ident("policy_", &policy.name);
         let meta = naming::constant("P_", &policy.name);
         let call = if policy.is_async() {
-            quote!(#func(ctx).instrument(guard.span()).await)
+            quote!(if guard.is_recorded() { #func(ctx).instrument(guard.span()).await } else { #func(ctx).await })
         } else {
             quote!(guard.in_scope(|| #func(ctx)))
         };

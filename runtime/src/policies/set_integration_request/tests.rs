@@ -2,11 +2,8 @@
 //! object built as a `serde_json::Value`, and the faults.
 
 use super::*;
-use crate::ctx::{ClientVars, ProxyUrl, ProxyVars};
-use crate::env::{EnvConfig, Environment};
 use crate::proxy::{Connections, ProxyMeta};
 use serde_json::{Map, Value as Json, json};
-use std::sync::Arc;
 
 const META: PolicyMeta = PolicyMeta {
     name: "SIR-1",
@@ -40,24 +37,7 @@ fn ctx_with(values: Values) -> Ctx {
             shared_flows: &[],
         },
     };
-    let env = Environment::new(EnvConfig::default()).unwrap(); // ok: unit test
-    let mut ctx = Ctx::new(
-        Message::new_request(),
-        &PROXY,
-        Arc::new(env),
-        ClientVars {
-            addr: ([127, 0, 0, 1], 1).into(),
-            scheme: "HTTP",
-            received_start: std::time::UNIX_EPOCH,
-        },
-        ProxyVars {
-            basepath: "/",
-            pathsuffix: Default::default(),
-            url: ProxyUrl::new("http://localhost/".into()),
-            name: "default",
-            flow_name: "PreFlow",
-        },
-    );
+    let mut ctx = crate::ctx::test_ctx(&PROXY);
     for &(slot, text) in values {
         ctx.set_slot(slot, Slot::Value(Value::str(text)));
     }
