@@ -107,19 +107,19 @@ fn null_case(op: NullOp, lhs: &Value<'_>, rhs: &Value<'_>) -> Option<bool> {
 
 /// `=`, `==`, `Equals`, `Is`.
 pub fn eq(lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
-    null_case(NullOp::Eq, lhs, rhs).unwrap_or_else(|| compare(lhs, rhs).is_eq())
+    null_case(NullOp::Eq, lhs, rhs).unwrap_or_else(|| equal(lhs, rhs))
 }
 
 /// `!=`, `NotEquals`, `IsNot`.
 pub fn ne(lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
-    null_case(NullOp::Ne, lhs, rhs).unwrap_or_else(|| compare(lhs, rhs).is_ne())
+    null_case(NullOp::Ne, lhs, rhs).unwrap_or_else(|| !equal(lhs, rhs))
 }
 
 /// `:=`, `EqualsCaseInsensitive`: like [`eq`], text compared ignoring case.
 pub fn eq_ci(lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
     null_case(NullOp::Eq, lhs, rhs).unwrap_or_else(|| match adapt(lhs, rhs) {
         Common::Text(a, b) => equals_ignore_case(&a, &b),
-        _ => compare(lhs, rhs).is_eq(),
+        other => order(other).is_eq(),
     })
 }
 
@@ -303,7 +303,22 @@ fn java_cmp(a: f64, b: f64) -> Ordering {
 
 /// Orders two non-null operands after adaptation.
 fn compare(lhs: &Value<'_>, rhs: &Value<'_>) -> Ordering {
+    order(adapt(lhs, rhs))
+}
+
+/// Whether two non-null operands are equal after adaptation. Two texts
+/// have the same UTF-16 code units exactly when they have the same bytes,
+/// so they are compared as they are.
+fn equal(lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
     match adapt(lhs, rhs) {
+        Common::Text(a, b) => a == b,
+        other => order(other).is_eq(),
+    }
+}
+
+/// The order of two adapted operands.
+fn order(common: Common<'_>) -> Ordering {
+    match common {
         Common::Bool(a, b) => a.cmp(&b),
         Common::Int(a, b) => a.cmp(&b),
         Common::Long(a, b) => a.cmp(&b),
@@ -455,6 +470,27 @@ impl PathPattern<'_> {
     /// Segment-wise whole-path match; `**` backtracks like a glob star that
     /// must consume at least one segment.
     fn matches(&self, path: &str) -> bool {
+        // Without `**` each pattern segment takes exactly one path segment:
+        // one pass, no backtracking. The first `**` hands over to the
+        // general match (nothing before it can have needed backtracking).
+        let mut rest = Some(path);
+        for seg in self.0 {
+            let Some((s, tail)) = next_segment(rest) else {
+                return false;
+            };
+            match seg {
+                Seg::Many => return self.matches_with_backtracking(path),
+                Seg::One => {}
+                Seg::Lit(lit) if *lit == s => {}
+                Seg::Lit(_) => return false,
+            }
+            rest = tail;
+        }
+        rest.is_none()
+    }
+
+    /// [`Self::matches`] for a pattern with `**`.
+    fn matches_with_backtracking(&self, path: &str) -> bool {
         let mut pi = 0;
         let mut rest = Some(path);
         // (pattern index after the last `**`, path after the segments it took)
@@ -489,6 +525,48 @@ impl PathPattern<'_> {
                 }
                 None => return false,
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PathPattern, Seg, Value, compare, equal};
+    use proptest::prelude::*;
+
+    fn seg() -> impl Strategy<Value = Seg<'static>> {
+        prop_oneof![
+            prop::sample::select(vec!["", "a", "b", "ab"]).prop_map(Seg::Lit),
+            Just(Seg::One),
+            Just(Seg::Many),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value<'static>> {
+        prop_oneof![
+            "[a-b0-9.é𝄞-]{0,4}".prop_map(|s| Value::Str(s.into())),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::Int),
+            (-3i64..3).prop_map(Value::Long),
+            prop::sample::select(vec![0.0f64, -0.0, 1.5, f64::NAN]).prop_map(Value::Double),
+        ]
+    }
+
+    proptest! {
+        /// The one-pass match (no `**`) and the backtracking one agree.
+        #[test]
+        fn one_pass_path_match_agrees_with_backtracking(
+            segs in prop::collection::vec(seg(), 0..5),
+            path in "(/|a|b){0,6}",
+        ) {
+            let pattern = PathPattern(&segs);
+            prop_assert_eq!(pattern.matches(&path), pattern.matches_with_backtracking(&path));
+        }
+
+        /// Equality is exactly the adapted order's `Equal`.
+        #[test]
+        fn equality_is_the_order_being_equal(lhs in value(), rhs in value()) {
+            prop_assert_eq!(equal(&lhs, &rhs), compare(&lhs, &rhs).is_eq());
         }
     }
 }
