@@ -195,7 +195,7 @@ impl FaultVars {
     /// `fault.name`.
     pub fn name(&self) -> &str {
         // A byte search: `.` is ASCII, so the byte after it starts a char.
-        match self.code.as_bytes().iter().rposition(|&b| b == b'.') {
+        match memchr::memrchr(b'.', self.code.as_bytes()) {
             Some(dot) => self.code.get(dot + 1..).unwrap_or_default(),
             None => &self.code,
         }
