@@ -18,6 +18,7 @@ use crate::template::tfn::{CompiledJsonPath, MemberPaths};
 use crate::tokens::TokenKind;
 use crate::vars::{MsgSel, Var, read};
 use bytes::Bytes;
+use memchr::memmem::Finder;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -301,9 +302,10 @@ fn target_var<'c>(ctx: &'c Ctx, who: Who, var: &Var, name: &str) -> Result<Cow<'
 /// `scheduleTime` nor any `\u` escape (the only way to write the key
 /// otherwise) cannot have it, and is not parsed.
 fn has_schedule_time(body: &[u8]) -> bool {
-    if memchr::memmem::find(body, b"scheduleTime").is_none()
-        && memchr::memmem::find(body, b"\\u").is_none()
-    {
+    // Built once: building a searcher costs more than a search.
+    static KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"scheduleTime"));
+    static ESCAPE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\u"));
+    if KEY.find(body).is_none() && ESCAPE.find(body).is_none() {
         return false;
     }
     static SCHEDULE_TIME: LazyLock<CompiledJsonPath> =
