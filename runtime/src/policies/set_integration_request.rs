@@ -179,7 +179,7 @@ fn required(
     if let Some((name, var)) = &prop.reference
         && let Some(text) = ref_text(ctx, var)
     {
-        let text = text.trim();
+        let text = super::trim(&text);
         if !valid(text) {
             return Err(fault(
                 meta,
@@ -191,7 +191,7 @@ fn required(
         }
         return Ok(Cow::Owned(text.to_owned()));
     }
-    match (prop.text.trim(), &prop.reference) {
+    match (super::trim(prop.text), &prop.reference) {
         ("", Some((name, _))) => Err(fault(
             meta,
             codes::UNRESOLVED_VARIABLE,
