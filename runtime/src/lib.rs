@@ -24,6 +24,7 @@ pub mod shared_flow;
 pub mod target;
 pub mod target_servers;
 pub mod template;
+mod text;
 pub mod time_fmt;
 pub mod tls;
 pub mod tls_client;

@@ -317,7 +317,7 @@ impl Message {
     pub fn header_values(&self, name: impl AsHeaderName) -> impl Iterator<Item = &str> {
         self.header_lines(name)
             .flat_map(|line| line.split(','))
-            .map(str::trim)
+            .map(crate::text::trim)
     }
 
     /// `header.NAME`: the first comma-separated value. A name known when

@@ -434,7 +434,7 @@ fn extract(
 fn media_type(m: &Message) -> &str {
     m.header_first(&http::header::CONTENT_TYPE)
         .and_then(|c| c.split(';').next())
-        .map_or("", str::trim)
+        .map_or("", crate::text::trim)
 }
 
 /// `application/json` or `application/*+json`, in any case.
@@ -492,7 +492,7 @@ fn json(
     paths: &[String],
     out: &mut Writes,
 ) -> Result<(), Fault> {
-    if text.trim().is_empty() {
+    if crate::text::trim(text).is_empty() {
         return Err(execution_failed(meta, "the JSON payload is empty"));
     }
     let malformed = |e: serde_json::Error| execution_failed(meta, &format!("malformed JSON: {e}"));
@@ -534,7 +534,7 @@ fn json(
 }
 
 fn xml(text: &str, x: &XmlPayload, meta: &PolicyMeta, out: &mut Writes) -> Result<(), Fault> {
-    if text.trim().is_empty() {
+    if crate::text::trim(text).is_empty() {
         return Err(execution_failed(meta, "the XML payload is empty"));
     }
     if sxd_document::parser::parse(text).is_err() {
@@ -582,20 +582,21 @@ fn cast_json(found: Json, ty: Type, meta: &PolicyMeta) -> Result<Value<'static>,
 
 /// Casts extracted text to a variable type.
 fn cast_text(text: String, ty: Type, meta: &PolicyMeta) -> Result<Value<'static>, Fault> {
-    let t = text.trim();
+    // Trimmed only for the types that parse it: a string is kept whole.
+    let t = || crate::text::trim(&text);
     let cast = match ty {
         Type::String | Type::Nodeset => return Ok(Value::Str(Cow::Owned(text))),
-        Type::Boolean => match t.to_ascii_lowercase().as_str() {
+        Type::Boolean => match t().to_ascii_lowercase().as_str() {
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
             _ => None,
         },
-        Type::Integer => t.parse().ok().map(Value::Int),
-        Type::Long => t.parse().ok().map(Value::Long),
-        Type::Float => t.parse().ok().map(Value::Float),
-        Type::Double => t.parse().ok().map(Value::Double),
+        Type::Integer => t().parse().ok().map(Value::Int),
+        Type::Long => t().parse().ok().map(Value::Long),
+        Type::Float => t().parse().ok().map(Value::Float),
+        Type::Double => t().parse().ok().map(Value::Double),
     };
-    cast.ok_or_else(|| unable_to_cast(meta, t, ty))
+    cast.ok_or_else(|| unable_to_cast(meta, t(), ty))
 }
 
 /// Tries every pattern; the matching one with the most path segments wins

@@ -285,9 +285,9 @@ fn target_var<'c>(ctx: &'c Ctx, who: Who, var: &Var, name: &str) -> Result<Cow<'
     read(ctx, var)
         .into_text()
         .map(|t| match t {
-            Cow::Borrowed(t) => Cow::Borrowed(super::trim(t)),
-            Cow::Owned(t) if super::trim(&t).len() == t.len() => Cow::Owned(t),
-            Cow::Owned(t) => Cow::Owned(super::trim(&t).to_owned()),
+            Cow::Borrowed(t) => Cow::Borrowed(crate::text::trim(t)),
+            Cow::Owned(t) if crate::text::trim(&t).len() == t.len() => Cow::Owned(t),
+            Cow::Owned(t) => Cow::Owned(crate::text::trim(&t).to_owned()),
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {

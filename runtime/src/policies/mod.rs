@@ -9,25 +9,3 @@ pub mod message_ops;
 pub mod raise_fault;
 pub mod service_callout;
 pub mod set_integration_request;
-
-/// `str::trim`, answered from the two end bytes when neither is whitespace
-/// (the usual case for a configured or resolved name). A printable ASCII
-/// byte is not whitespace and cannot be part of a multi-byte character.
-pub(crate) fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
-        _ => s.trim(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn trim_is_str_trim(s in "[ \t\na-z\u{a0}\u{2003}é]{0,6}") {
-            prop_assert_eq!(super::trim(&s), s.trim());
-        }
-    }
-}

@@ -162,7 +162,7 @@ fn resolve<'a>(ctx: &'a Ctx, prop: &Prop) -> Option<(Cow<'a, str>, bool)> {
     {
         return Some((text, true));
     }
-    let text = prop.text.trim();
+    let text = crate::text::trim(prop.text);
     (!text.is_empty()).then_some((Cow::Borrowed(text), false))
 }
 
@@ -179,7 +179,7 @@ fn required(
     if let Some((name, var)) = &prop.reference
         && let Some(text) = ref_text(ctx, var)
     {
-        let text = super::trim(&text);
+        let text = crate::text::trim(&text);
         if !valid(text) {
             return Err(fault(
                 meta,
@@ -191,7 +191,7 @@ fn required(
         }
         return Ok(Cow::Owned(text.to_owned()));
     }
-    match (super::trim(prop.text), &prop.reference) {
+    match (crate::text::trim(prop.text), &prop.reference) {
         ("", Some((name, _))) => Err(fault(
             meta,
             codes::UNRESOLVED_VARIABLE,

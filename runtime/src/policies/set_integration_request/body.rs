@@ -294,9 +294,9 @@ impl ParamType {
     fn parse(self, text: &str) -> Option<Scalar<'_>> {
         match self {
             ParamType::String => Some(Scalar::Str(text)),
-            ParamType::Integer => text.trim().parse().ok().map(Scalar::Int),
+            ParamType::Integer => crate::text::trim(text).parse().ok().map(Scalar::Int),
             ParamType::Boolean => {
-                let text = text.trim();
+                let text = crate::text::trim(text);
                 if text.eq_ignore_ascii_case("true") {
                     Some(Scalar::Bool(true))
                 } else if text.eq_ignore_ascii_case("false") {
@@ -305,8 +305,7 @@ impl ParamType {
                     None
                 }
             }
-            ParamType::Double => text
-                .trim()
+            ParamType::Double => crate::text::trim(text)
                 .parse::<f64>()
                 .ok()
                 .filter(|d| d.is_finite())
