@@ -59,12 +59,32 @@ pub fn var_text_or<'a>(
 /// the variable resolved (an unresolved one appends nothing).
 #[inline]
 pub fn push_value(out: &mut String, value: &crate::value::Value<'_>) -> bool {
-    match value.to_text() {
-        Some(text) => {
-            out.push_str(&text);
+    use crate::value::Value;
+    match value {
+        Value::Null => false,
+        Value::Str(s) => {
+            out.push_str(s);
             true
         }
-        None => false,
+        other => {
+            push_scalar(out, other);
+            true
+        }
+    }
+}
+
+/// Appends the Java text of a non-string value; integers are written in
+/// place, without making a `String` to copy.
+fn push_scalar(out: &mut String, value: &crate::value::Value<'_>) {
+    use crate::value::Value;
+    match value {
+        Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+        Value::Long(l) => out.push_str(itoa::Buffer::new().format(*l)),
+        other => {
+            use std::fmt::Write as _;
+            // Writing into a `String` cannot fail.
+            let _ = write!(out, "{other}");
+        }
     }
 }
 
@@ -90,4 +110,50 @@ pub mod tfn {
     };
     pub use super::time_fmt::{time_format, time_format_ms, time_format_utc, time_format_utc_ms};
     pub use super::xpath::xpath;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_value;
+    use crate::value::Value;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = Value<'static>> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::Int),
+            any::<i64>().prop_map(Value::Long),
+            any::<f32>().prop_map(Value::Float),
+            any::<f64>().prop_map(Value::Double),
+            "[a-z é]{0,4}".prop_map(|s| Value::Str(s.into())),
+        ]
+    }
+
+    proptest! {
+        /// A value is appended as its text (its Java `toString`); an
+        /// unresolved one appends nothing.
+        #[test]
+        fn push_value_appends_the_values_text(v in value()) {
+            let mut out = String::from("<");
+            let resolved = push_value(&mut out, &v);
+            let text = v.to_text();
+            prop_assert_eq!(resolved, text.is_some());
+            prop_assert_eq!(out, format!("<{}", text.unwrap_or_default()));
+        }
+    }
+
+    #[test]
+    fn integers_at_their_limits() {
+        for (v, text) in [
+            (Value::Int(i32::MIN), "-2147483648"),
+            (Value::Long(i64::MIN), "-9223372036854775808"),
+            (Value::Int(0), "0"),
+        ] {
+            let mut out = String::new();
+            push_value(&mut out, &v);
+            assert_eq!(out, text);
+            assert_eq!(v.to_string(), text);
+        }
+    }
 }

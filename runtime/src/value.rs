@@ -81,8 +81,8 @@ impl fmt::Display for Value<'_> {
         match self {
             Value::Null => f.write_str("null"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Int(i) => write!(f, "{i}"),
-            Value::Long(l) => write!(f, "{l}"),
+            Value::Int(i) => f.write_str(itoa::Buffer::new().format(*i)),
+            Value::Long(l) => f.write_str(itoa::Buffer::new().format(*l)),
             Value::Float(x) => write_java_float(f, f64::from(*x)),
             Value::Double(x) => write_java_float(f, *x),
             Value::Str(s) => f.write_str(s),
