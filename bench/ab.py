@@ -6,7 +6,7 @@ than the noise of `bench/run.sh --smoke`.
 
 OLD_DIR and NEW_DIR each hold a `bench-gateway` binary (copy one aside before
 rebuilding). The backend and `bench-drive` come from the current build
-(`$CARGO_TARGET_DIR/release`). The two binaries run alternately; each round
+(`$CARGO_TARGET_DIR/production`). The two binaries run alternately; each round
 reports instructions, allocations and worker parks per request (the
 difference between the two request counts). Compare rounds with similar
 park counts: each park and wake-up costs about 1 k instructions, and how

@@ -28,7 +28,8 @@ import urllib.request
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-BIN = os.path.join(TARGET, "release")
+# Built by run.sh with the `production` profile (fat LTO, one codegen unit).
+BIN = os.path.join(TARGET, "production")
 
 # name, path, expected status (mirrors proxyc_bench::SCENARIOS)
 SCENARIOS = [

@@ -18,5 +18,5 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
 fi
 
-cargo build --release -p proxyc-bench
+cargo build --profile production -p proxyc-bench
 exec python3 bench/harness.py "$@"
