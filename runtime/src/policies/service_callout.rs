@@ -23,9 +23,11 @@ use crate::tokens::{TokenError, TokenKind};
 use crate::value::Value;
 use crate::vars::{MsgSel, Var};
 use futures_util::FutureExt;
+use futures_util::future::Either;
 use hyper::body::Incoming;
 use std::borrow::Cow;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -453,65 +455,99 @@ fn token_fault(e: &TokenError) -> Fault {
 /// also keep `out` in its state, beside the future that took it.)
 /// The response is boxed where it is made, as its flow variable holds it,
 /// so it is not copied on its way there.
+///
+/// Each kind of call gets a future holding only what it needs. An HTTP
+/// call without a Google token, the usual kind, hands its request to the
+/// client here, so its future holds the client's small future and not the
+/// request as well: a future keeps room for every value it held across an
+/// await, moved or not, and each level moves the whole future when it
+/// starts it. Calls that fetch a token first, and in-process calls, are
+/// boxed: their futures are large, and embedding them would make every
+/// callout's future (and each move of it) that much larger.
 fn call(out: Outgoing) -> impl Future<Output = Result<Box<Message>, CallError>> + Send + 'static {
     let timeout = Duration::from_millis(out.cfg.timeout_ms);
     let limit = out.env.max_body_bytes();
     let cfg = out.cfg;
     let env = out.env;
-    // The token fetch and the in-process call are boxed: their futures are
-    // large, and embedding them would make every callout's future (and
-    // each move of it) that much larger.
-    let exchange = async move {
-        let mut resp = match out.request {
-            OutgoingRequest::Http {
-                mut req,
-                props,
-                auth,
-                audience,
-            } => {
-                if let Some(auth) = auth {
-                    Box::pin(authorize(&env, auth, audience, req.headers_mut())).await?;
-                }
-                send_http(&env, props, req, timeout)
-                    .await
-                    .map_err(|e| match e {
-                        ClientError::Timeout => timed_out(cfg),
-                        other => CallError::Failed(other.to_string()),
-                    })?
-            }
-            OutgoingRequest::Local { target, msg } => Box::new(
-                Box::pin(dispatch_local(&env, target, msg))
+    let exchange = match out.request {
+        OutgoingRequest::Http {
+            req,
+            props,
+            auth: None,
+            ..
+        } => {
+            let sent = send_http(&env, props, req, timeout);
+            Either::Left(async move { received(sent.await, cfg, limit).await })
+        }
+        OutgoingRequest::Http {
+            mut req,
+            props,
+            auth: Some(auth),
+            audience,
+        } => Either::Right(Box::pin(async move {
+            authorize(&env, auth, audience, req.headers_mut()).await?;
+            received(send_http(&env, props, req, timeout).await, cfg, limit).await
+        }) as BoxedCall),
+        OutgoingRequest::Local { target, msg } => Either::Right(Box::pin(async move {
+            let mut resp = Box::new(
+                dispatch_local(&env, target, msg)
                     .await
                     .map_err(CallError::Failed)?,
-            ),
-        };
-        buffer(&mut resp, limit)
-            .await
-            .map_err(|f| CallError::Failed(f.faultstring))?;
-        Ok(resp)
+            );
+            buffer(&mut resp, limit)
+                .await
+                .map_err(|f| CallError::Failed(f.faultstring))?;
+            Ok(resp)
+        }) as BoxedCall),
     };
     tokio::time::timeout(timeout, exchange)
         .map(move |done| done.unwrap_or_else(|_| Err(timed_out(cfg))))
+}
+
+/// A call's future, boxed (see [`call`]).
+type BoxedCall = Pin<Box<dyn Future<Output = Result<Box<Message>, CallError>> + Send>>;
+
+/// The outcome of an HTTP call: the response read whole, or why there is
+/// none.
+async fn received(
+    sent: Result<Box<Message>, ClientError>,
+    cfg: &Config,
+    limit: usize,
+) -> Result<Box<Message>, CallError> {
+    let mut resp = sent.map_err(|e| match e {
+        ClientError::Timeout => timed_out(cfg),
+        other => CallError::Failed(other.to_string()),
+    })?;
+    buffer(&mut resp, limit)
+        .await
+        .map_err(|f| CallError::Failed(f.faultstring))?;
+    Ok(resp)
 }
 
 fn timed_out(cfg: &Config) -> CallError {
     CallError::Failed(format!("Timeout occurred after {} ms", cfg.timeout_ms))
 }
 
-/// Sends the request directly, or through the LoadBalancer (the URI then
-/// holds only the path and query; that rarer, larger path is boxed).
-/// `timeout` is the callout's own, already running around the exchange.
-async fn send_http(
-    env: &Environment,
-    props: &TargetProperties,
+/// Sends the request directly, started now (the future owns the request,
+/// not a copy beside it), or through the LoadBalancer (the URI then holds
+/// only the path and query; that rarer, larger path is boxed). `timeout` is
+/// the callout's own, already running around the exchange.
+fn send_http(
+    env: &Arc<Environment>,
+    props: &'static TargetProperties,
     req: http::Request<OutBody>,
     timeout: Duration,
-) -> Result<Box<Message>, ClientError> {
-    let resp = match props.balancer {
-        None => env.upstreams().send(props, req, Some(timeout)).await?,
-        Some(lb) => Box::pin(send_balanced(env, props, lb, req)).await?,
+) -> impl Future<Output = Result<Box<Message>, ClientError>> + Send + use<> {
+    let sent = match props.balancer {
+        None => Either::Left(env.upstreams().send(props, req, Some(timeout))),
+        Some(lb) => {
+            let env = Arc::clone(env);
+            Either::Right(Box::pin(async move {
+                send_balanced(&env, props, lb, req).await
+            }))
+        }
     };
-    Ok(Box::new(response_message(resp)))
+    sent.map(|resp| resp.map(|resp| Box::new(response_message(resp))))
 }
 
 /// Sends the request through LoadBalancer `lb`.
