@@ -316,6 +316,30 @@ fn malformed_calls() {
         ("PXC207", " ".into()),
         "near names are diagnosed too"
     );
+    assert_eq!(
+        err1("{jsonPath('$.a',echoR`quest.content)}"),
+        ("PXC208", "`".into())
+    );
+    // Every error says how to fix it (the bundle fuzzer found a stray
+    // character in an argument reported without a help line).
+    for src in [
+        "{jsonPath('$.a',echoR`quest.content)}",
+        "{sha256Hex('x)}",
+        "{sha256Hex(x}",
+        "a {sha256Hex(x)",
+        "{sha256Hex(x;)}",
+        "{sha256Hex( x)}",
+        "{toUpperCase({x})}",
+        "{sha256hex(x)}",
+        "{sha256Hex()}",
+        "{randomLong(5,1)}",
+        "{xpath('',x)}",
+        "{hmacSha256(k,m,'base99')}",
+    ] {
+        for e in errs(src) {
+            assert!(e.help.is_some(), "{src}: {e:?}");
+        }
+    }
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub(super) fn check_call(
                 args.len()
             ),
             name_span,
-            Some(format!("usage: {{{}}}", func.usage())),
+            format!("usage: {{{}}}", func.usage()),
         ));
         return;
     }
@@ -89,7 +89,7 @@ pub(super) fn check_call(
                     "PXC210",
                     format!("randomLong bounds are empty: min {lo} must be below max {hi}"),
                     last.span(),
-                    Some("min is inclusive, max exclusive".into()),
+                    "min is inclusive, max exclusive",
                 ));
             }
         }
@@ -118,15 +118,8 @@ fn literal(arg: &Arg) -> Option<(&str, usize, Range<usize>)> {
 }
 
 impl Checker<'_> {
-    fn push(
-        &mut self,
-        code: &'static str,
-        message: String,
-        span: Range<usize>,
-        help: Option<&str>,
-    ) {
-        self.errors
-            .push(error(code, message, span, help.map(str::to_owned)));
+    fn push(&mut self, code: &'static str, message: String, span: Range<usize>, help: &str) {
+        self.errors.push(error(code, message, span, help));
     }
 
     /// Validates a literal regex (same parser and limits as the `regex`
@@ -151,7 +144,7 @@ impl Checker<'_> {
                 "PXC203",
                 format!("invalid regular expression: {message}"),
                 span,
-                Some(HELP),
+                HELP,
             );
             return None;
         }
@@ -165,7 +158,7 @@ impl Checker<'_> {
                     "PXC203",
                     format!("invalid regular expression: {e}"),
                     whole,
-                    Some(HELP),
+                    HELP,
                 );
                 None
             }
@@ -183,7 +176,7 @@ impl Checker<'_> {
                 "PXC212",
                 format!("invalid replacement: {}", e.message),
                 at + e.offset..at + e.offset + 1,
-                Some(HELP),
+                HELP,
             ),
             Ok(parts) => {
                 use super::shared::java_replacement::ReplPart;
@@ -198,7 +191,7 @@ impl Checker<'_> {
                             "invalid replacement: no group named `{name}` in the regular expression"
                         ),
                         at..at + text.len(),
-                        Some(HELP),
+                        HELP,
                     );
                 }
             }
@@ -215,7 +208,7 @@ impl Checker<'_> {
                 "PXC204",
                 format!("invalid JSONPath: {}", e.message),
                 at + e.offset..at + e.offset + 1,
-                Some(HELP),
+                HELP,
             ),
             Ok(t) => {
                 if let Err(e) = serde_json_path::JsonPath::parse(&t.path) {
@@ -223,7 +216,7 @@ impl Checker<'_> {
                         "PXC204",
                         format!("invalid JSONPath `{}`: {e}", t.path),
                         whole,
-                        Some(HELP),
+                        HELP,
                     );
                 }
             }
@@ -241,19 +234,26 @@ impl Checker<'_> {
                 "PXC205",
                 format!("XPath nested deeper than {MAX_NESTING} levels"),
                 whole,
-                None,
+                "split the expression, or select a node first and query it in a second step",
             );
             return;
         }
         match sxd_xpath::Factory::new().build(expr) {
             Ok(Some(_)) => {}
-            Ok(None) => return self.push("PXC205", "empty XPath expression".into(), whole, None),
+            Ok(None) => {
+                return self.push(
+                    "PXC205",
+                    "empty XPath expression".into(),
+                    whole,
+                    "give the xpath call an expression, such as '/root/name'",
+                );
+            }
             Err(e) => {
                 return self.push(
                     "PXC205",
                     format!("invalid XPath: {e}"),
                     whole,
-                    Some("XPath 1.0 syntax"),
+                    "XPath 1.0 syntax",
                 );
             }
         }
@@ -270,9 +270,7 @@ impl Checker<'_> {
                     "PXC205",
                     format!("namespace prefix `{prefix}` is not bound"),
                     at + offset..at + offset + prefix.len(),
-                    Some(&format!(
-                        "add an argument '{prefix}:namespace-uri' to the xpath call"
-                    )),
+                    &format!("add an argument '{prefix}:namespace-uri' to the xpath call"),
                 );
             }
         }
@@ -287,7 +285,7 @@ impl Checker<'_> {
                 "PXC211",
                 e.message,
                 at + e.offset..at + e.offset + 1,
-                Some("Java SimpleDateFormat subset"),
+                "Java SimpleDateFormat subset",
             );
         }
     }
@@ -304,7 +302,7 @@ impl Checker<'_> {
                     allowed.join(", ")
                 ),
                 whole,
-                None,
+                "use one of the encodings listed (in any letter case)",
             );
         }
     }
@@ -322,7 +320,7 @@ impl Checker<'_> {
                 "PXC210",
                 format!("`{text}` is not an integer in {min}..={max}"),
                 whole,
-                None,
+                "write the number as decimal digits with an optional sign, within the range",
             );
         }
     }

@@ -15,17 +15,18 @@ use super::{Arg, ExprError, ExprWarning, Piece, Template, TemplateOptions};
 #[grammar = "grammar/template.pest"]
 struct TemplateParser;
 
+/// A template error; every one says how to fix it.
 pub(super) fn error(
     code: &'static str,
     message: String,
     span: Range<usize>,
-    help: Option<String>,
+    help: impl Into<String>,
 ) -> ExprError {
     ExprError {
         code,
         message,
         span,
-        help,
+        help: Some(help.into()),
     }
 }
 
@@ -78,7 +79,7 @@ pub(super) fn parse(
             "PXC208",
             format!("template could not be parsed: {}", e.variant.message()),
             0..src.len(),
-            None,
+            "a reference is `{variable}` or `{function(arguments)}`, closed by `}`",
         )),
     }
     builder.finish()
@@ -264,10 +265,7 @@ impl Builder<'_> {
                         "PXC201",
                         format!("unknown template function `{}`", fname.as_str()),
                         name_span,
-                        Some(format!(
-                            "did you mean `{best}`? (close names: {})",
-                            near.join(", ")
-                        )),
+                        format!("did you mean `{best}`? (close names: {})", near.join(", ")),
                     ));
                 } else {
                     self.warnings.push(warning(
@@ -436,25 +434,40 @@ fn diagnose(call: &Call<'_>, header: &str) -> ExprError {
             "PXC207",
             "whitespace is not allowed inside a template function call".into(),
             one(c),
-            Some("remove the space: Apigee requires calls such as `{replaceAll(s,'a','b')}` without blanks".into()),
+            "remove the space: Apigee requires calls such as `{replaceAll(s,'a','b')}` without blanks",
         ),
         Some(c @ ('(' | '{')) => error(
             "PXC206",
             "template function calls cannot be nested".into(),
             one(c),
-            Some("compute the inner value into a variable first (e.g. with AssignMessage `<AssignVariable><Template>`)".into()),
+            "compute the inner value into a variable first (e.g. with AssignMessage `<AssignVariable><Template>`)",
         ),
-        Some(c) => error("PXC208", format!("unexpected `{c}` in function call"), one(c), None),
+        Some(c) => error(
+            "PXC208",
+            format!("unexpected `{c}` in function call"),
+            one(c),
+            "arguments are variable names or `'literal'` text, separated by commas: quote text that holds other characters",
+        ),
         None if inner.matches('\'').count() % 2 == 1 => {
             let quote = inner.rfind('\'').map_or(at, |q| start + q);
-            error("PXC208", "unterminated `'` literal in function call".into(), quote..quote + 1, None)
+            error(
+                "PXC208",
+                "unterminated `'` literal in function call".into(),
+                quote..quote + 1,
+                "close the literal with `'`",
+            )
         }
         None if !closed || failed_at.is_none() => error(
             "PXC208",
             format!("function call is not closed by `{close}`"),
             start.saturating_sub(open_len)..at,
-            Some(format!("end the reference with `){close}`")),
+            format!("end the reference with `){close}`"),
         ),
-        None => error("PXC208", "function call is missing `)`".into(), at..at, None),
+        None => error(
+            "PXC208",
+            "function call is missing `)`".into(),
+            at..at,
+            "close the argument list with `)`, as in `{toUpperCase(name)}`",
+        ),
     }
 }
