@@ -286,8 +286,14 @@ fn target_var<'c>(ctx: &'c Ctx, who: Who, var: &Var, name: &str) -> Result<Cow<'
         .into_text()
         .map(|t| match t {
             Cow::Borrowed(t) => Cow::Borrowed(crate::text::trim(t)),
-            Cow::Owned(t) if crate::text::trim(&t).len() == t.len() => Cow::Owned(t),
-            Cow::Owned(t) => Cow::Owned(crate::text::trim(&t).to_owned()),
+            Cow::Owned(t) => {
+                let trimmed = crate::text::trim(&t);
+                if trimmed.len() == t.len() {
+                    Cow::Owned(t)
+                } else {
+                    Cow::Owned(trimmed.to_owned())
+                }
+            }
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
