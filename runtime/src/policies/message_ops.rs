@@ -206,6 +206,11 @@ fn trimmed(mut value: String) -> String {
     value
 }
 
+/// `<Set><StatusCode>` of a literal code the compiler checked (100–599).
+pub fn set_status(msg: &mut Message, code: u16) {
+    msg.status = code;
+}
+
 /// `<Set>` of a scalar part.
 pub fn set_scalar(msg: &mut Message, scalar: Scalar, value: String) -> Result<(), OpError> {
     let value = trimmed(value);

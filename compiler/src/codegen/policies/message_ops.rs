@@ -54,6 +54,16 @@ fn part_sel(p: &PartSel) -> TokenStream {
     }
 }
 
+/// A literal `<StatusCode>` the runtime's `set_scalar` would accept (100 to
+/// 599 once trimmed), set without parsing it per request; any other
+/// literal keeps the run-time check and its fault.
+fn literal_status(text: &str) -> Option<u16> {
+    text.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|c| (100..=599).contains(c))
+}
+
 /// What `HeaderValue::from_static` accepts (checked here because it is
 /// evaluated when the generated code compiles).
 fn is_visible_ascii(b: u8) -> bool {
@@ -133,6 +143,13 @@ impl Gen<'_> {
                         __rt::ops::set_payload(#message, #ct, value).map_err(|e| #op_failed(&#meta, "payload", e))?;
                     }}
                 }
+                MessageOp::SetScalar(Scalar::StatusCode, tpl)
+                    if let Some(code) = tpl.literal_text().and_then(|t| literal_status(&t)) =>
+                {
+                    quote! {
+                        __rt::ops::set_status(#message, #code);
+                    }
+                }
                 MessageOp::SetScalar(s, tpl) => {
                     let (s, what) = scalar(*s);
                     let value = render(self, tpl);
@@ -211,5 +228,21 @@ impl Gen<'_> {
             out.extend(stmt);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_status;
+
+    #[test]
+    fn only_codes_the_runtime_accepts_are_set_without_a_check() {
+        assert_eq!(literal_status("200"), Some(200));
+        assert_eq!(literal_status(" 404\n"), Some(404));
+        assert_eq!(literal_status("100"), Some(100));
+        assert_eq!(literal_status("599"), Some(599));
+        for bad in ["99", "600", "2OO", "", "200 OK", "-200"] {
+            assert_eq!(literal_status(bad), None, "{bad}");
+        }
     }
 }
