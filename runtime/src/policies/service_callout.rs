@@ -266,6 +266,10 @@ fn outgoing(
                 .map(Cow::Owned)
                 .or(url)
                 .unwrap_or_default();
+            let literal = match &url {
+                Cow::Borrowed(l) => Some(*l),
+                Cow::Owned(_) => None,
+            };
             let (uri, origin) = match props.balancer {
                 // The server's origin is chosen when the call is made.
                 Some(_) => (
@@ -273,19 +277,12 @@ fn outgoing(
                         .map_err(|_| execution_failed(meta, format!("invalid Path `{url}`")))?,
                     None,
                 ),
-                None => {
-                    let literal = match &url {
-                        Cow::Borrowed(l) => Some(*l),
-                        Cow::Owned(_) => None,
-                    };
-                    checked_uri(&url, literal, &msg, &props.origin)
-                        .map_err(|why| execution_failed(meta, why))?
-                }
+                None => checked_uri(&url, literal, &msg, &props.origin)
+                    .map_err(|why| execution_failed(meta, why))?,
             };
-            let requesturi = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
             ctx.set_slot(
                 cfg.requesturi_slot,
-                Slot::Value(Value::Str(requesturi.into())),
+                Slot::Value(Value::Str(request_uri(&uri, literal))),
             );
             // Only an ID token has an audience.
             let audience = match auth {
@@ -391,12 +388,35 @@ fn checked_uri<'o>(
     origins: &'o LiteralOrigin,
 ) -> Result<(http::Uri, Option<&'o Origin>), String> {
     if let Some(l) = literal
-        && let Ok(uri) = http::Uri::try_from(join_url(l, msg))
+        && let Ok(uri) = literal_uri(l, msg)
         && let Some(origin) = origins.of(l, &uri)
     {
         return Ok((uri, Some(origin)));
     }
     callout_uri(url, msg).map(|uri| (uri, None))
+}
+
+/// [`join_url`] of a literal URL, parsed; borrowed from the binary when
+/// the message adds neither path nor query (the common callout).
+fn literal_uri(literal: &'static str, msg: &Message) -> Result<http::Uri, http::uri::InvalidUri> {
+    let path = msg.path();
+    if (path == "/" || path.is_empty()) && !literal.ends_with('?') && msg.query_string().is_empty()
+    {
+        return http::Uri::from_maybe_shared(bytes::Bytes::from_static(literal.as_bytes()));
+    }
+    http::Uri::try_from(join_url(literal, msg))
+}
+
+/// `servicecallout.requesturi`: the path and query of `uri`, borrowed from
+/// the literal URL it was made from when they are its end.
+fn request_uri(uri: &http::Uri, literal: Option<&'static str>) -> Cow<'static, str> {
+    let pq = uri.path_and_query().map_or("/", |p| p.as_str());
+    if pq == "/" {
+        return Cow::Borrowed("/");
+    }
+    literal
+        .and_then(|l| l.strip_suffix(pq).and_then(|head| l.get(head.len()..)))
+        .map_or_else(|| Cow::Owned(pq.to_owned()), Cow::Borrowed)
 }
 
 /// The URL plus the message's path (when set) and query.
@@ -642,6 +662,40 @@ mod tests {
             uri.to_string(),
             "http://maps.example/geo/json?a=1&address=1+Main+St&sensor=false"
         );
+    }
+
+    #[test]
+    fn a_literal_uri_is_the_joined_url_parsed() {
+        let literals = [
+            "http://h/lookup",
+            "http://h",
+            "http://h/",
+            "https://h:8443/a/b?x=1",
+            "http://h/a?",
+            "http://h/a/?",
+        ];
+        let msgs = [
+            req("/", &[]),
+            req("", &[]),
+            req("/x", &[]),
+            req("/", &[("q", "1")]),
+        ];
+        for l in literals {
+            for m in &msgs {
+                let joined = http::Uri::try_from(join_url(l, m)).unwrap(); // ok: unit test
+                let uri = literal_uri(l, m).unwrap(); // ok: unit test
+                assert_eq!(uri, joined, "{l} with {} {}", m.path(), m.query_string());
+                // Borrowed or not, the request URI is the URI's path and query.
+                let pq = joined.path_and_query().map_or("/", |p| p.as_str());
+                assert_eq!(request_uri(&uri, Some(l)), pq, "{l}");
+                assert_eq!(request_uri(&uri, None), pq, "{l}");
+            }
+        }
+        let borrowed = request_uri(
+            &literal_uri("http://h/lookup", &msgs[0]).unwrap(),
+            Some("http://h/lookup"),
+        ); // ok: unit test
+        assert!(matches!(borrowed, Cow::Borrowed("/lookup")));
     }
 
     #[test]
