@@ -432,9 +432,20 @@ fn extract(
 /// The media type of `m`'s `Content-Type`, as written (compared without
 /// regard to case below).
 fn media_type(m: &Message) -> &str {
-    m.header_first(&http::header::CONTENT_TYPE)
-        .and_then(|c| c.split(';').next())
-        .map_or("", crate::text::trim)
+    // `header_first` (the first line's first comma-separated value) up to
+    // its parameters, found in one scan.
+    let Some(Ok(line)) = m
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| std::str::from_utf8(v.as_bytes()))
+    else {
+        return "";
+    };
+    let end = line
+        .bytes()
+        .position(|b| b == b',' || b == b';')
+        .unwrap_or(line.len());
+    line.get(..end).map_or("", crate::text::trim)
 }
 
 /// `application/json` or `application/*+json`, in any case.
@@ -701,6 +712,34 @@ mod tests {
             pieces,
             ignore_case: false,
             segments,
+        }
+    }
+
+    #[test]
+    fn media_type_is_the_first_header_value_without_parameters() {
+        let cases: [&[&[u8]]; 9] = [
+            &[b"application/json; charset=UTF-8"],
+            &[b"  Application/JSON  "],
+            &[b"text/xml , application/json"],
+            &[b";charset=utf-8"],
+            &[b""],
+            &[b"application/json; p=\xff"],
+            &[b"application/json", b"text/plain"],
+            &[b", application/json"],
+            &[],
+        ];
+        for lines in cases {
+            let mut m = Message::new_response();
+            for line in lines {
+                let v = http::HeaderValue::from_bytes(line).unwrap(); // ok: unit test
+                m.headers.append(http::header::CONTENT_TYPE, v);
+            }
+            // The definition: `header_first`, up to its parameters, trimmed.
+            let expected = m
+                .header_first(&http::header::CONTENT_TYPE)
+                .and_then(|c| c.split(';').next())
+                .map_or("", crate::text::trim);
+            assert_eq!(media_type(&m), expected, "{lines:?}");
         }
     }
 
