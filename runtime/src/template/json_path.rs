@@ -315,10 +315,26 @@ impl<'de> serde::de::Visitor<'de> for Member<'_> {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Members met before in this object (by position, the first 64):
+        // only a repeated key has earlier finds to forget.
+        let mut met = 0u64;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match self.node.members.iter().find(|(n, _)| *n == key.as_ref()) {
-                Some((_, child)) => {
-                    child.clear(self.found);
+            match self
+                .node
+                .members
+                .iter()
+                .enumerate()
+                .find(|(_, (n, _))| *n == key.as_ref())
+            {
+                Some((at, (_, child))) => {
+                    let bit = u32::try_from(at)
+                        .ok()
+                        .and_then(|at| 1u64.checked_shl(at))
+                        .unwrap_or(0);
+                    if bit == 0 || met & bit != 0 {
+                        child.clear(self.found);
+                    }
+                    met |= bit;
                     map.next_value_seed(Member {
                         node: child,
                         found: self.found,
