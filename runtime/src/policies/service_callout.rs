@@ -179,6 +179,10 @@ struct Outgoing {
 }
 
 /// The request of an [`Outgoing`] call, as its target takes it.
+// The HTTP request is the common case and lives only until `call` starts
+// it: boxing it to match the local variant's size would cost an allocation
+// per callout.
+#[allow(clippy::large_enum_variant)]
 enum OutgoingRequest {
     /// An HTTP target's request, with its auth settings and the ID-token
     /// audience.
@@ -191,7 +195,7 @@ enum OutgoingRequest {
     /// A local target's request message.
     Local {
         target: &'static LocalTarget,
-        msg: Message,
+        msg: Box<Message>,
     },
 }
 
@@ -335,10 +339,10 @@ fn url_override(ctx: &Ctx, cfg: &Config) -> Option<String> {
 }
 
 /// Takes the request out of its variable (`clearPayload`), or a copy of it.
-fn take_request(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta) -> Result<Message, Fault> {
+fn take_request(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta) -> Result<Box<Message>, Fault> {
     if let (true, MsgSel::Slot(i)) = (cfg.clear_payload, cfg.request) {
         return match ctx.slots.get_mut(i).map(std::mem::take) {
-            Some(Slot::Message(m)) => Ok(*m),
+            Some(Slot::Message(m)) => Ok(m),
             Some(other) => {
                 ctx.set_slot(i, other);
                 Err(not_message(meta, cfg))
@@ -347,7 +351,7 @@ fn take_request(ctx: &mut Ctx, cfg: &Config, meta: &PolicyMeta) -> Result<Messag
         };
     }
     crate::vars::message(ctx, cfg.request)
-        .map(Message::clone_buffered)
+        .map(|m| Box::new(m.clone_buffered()))
         .ok_or_else(|| not_message(meta, cfg))
 }
 
@@ -447,7 +451,7 @@ fn join_url(url: &str, msg: &Message) -> String {
 /// The outbound request for `msg`, without hop-by-hop headers; its `Host`
 /// is `host` (else the client derives it from `uri`).
 fn http_request(
-    mut msg: Message,
+    mut msg: Box<Message>,
     uri: http::Uri,
     host: Option<http::HeaderValue>,
 ) -> http::Request<OutBody> {
@@ -510,7 +514,7 @@ fn call(out: Outgoing) -> impl Future<Output = Result<Box<Message>, CallError>> 
         }) as BoxedCall),
         OutgoingRequest::Local { target, msg } => Either::Right(Box::pin(async move {
             let mut resp = Box::new(
-                dispatch_local(&env, target, msg)
+                dispatch_local(&env, target, *msg)
                     .await
                     .map_err(CallError::Failed)?,
             );
