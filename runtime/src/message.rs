@@ -186,7 +186,8 @@ fn value_text(v: &HeaderValue) -> &str {
     std::str::from_utf8(v.as_bytes()).unwrap_or("")
 }
 
-fn header_name(name: &str) -> Result<HeaderName, InvalidHeader> {
+/// `name` as a header name, or the error naming it.
+pub(crate) fn header_name(name: &str) -> Result<HeaderName, InvalidHeader> {
     HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| InvalidHeader(format!("invalid header name `{name}`")))
 }

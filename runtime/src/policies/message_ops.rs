@@ -2,7 +2,7 @@
 //! RaiseFault's FaultResponse and ServiceCallout's Request.
 
 use crate::ctx::Ctx;
-use crate::message::{Body, Message, MessageKind, invalid_header_value};
+use crate::message::{Body, Message, MessageKind, header_name, invalid_header_value};
 use crate::vars::{MsgSel, check_header_value, message};
 use http::header::{Entry as HeaderEntry, HeaderMap, HeaderName, HeaderValue};
 
@@ -114,8 +114,8 @@ pub fn set_item(
     }
     match coll {
         Collection::Header => {
-            checked(&value)?;
-            msg.set_header(name, value).map_err(|e| OpError(e.0))?;
+            let (name, value) = header(name, &value)?;
+            msg.headers.insert(name, value);
         }
         Collection::Query => msg.set_query(name, value),
         Collection::Form => {
@@ -140,8 +140,8 @@ pub fn add_item(
     }
     match coll {
         Collection::Header => {
-            checked(&value)?;
-            msg.add_header(name, value).map_err(|e| OpError(e.0))?;
+            let (name, value) = header(name, &value)?;
+            msg.headers.append(name, value);
         }
         Collection::Query => msg.query_mut().push((name.to_owned(), value)),
         Collection::Form => {
@@ -151,6 +151,14 @@ pub fn add_item(
         }
     }
     Ok(())
+}
+
+/// A header line named at run time, each part checked once: the value
+/// first (its error names CR, LF or NUL), then the name.
+fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), OpError> {
+    let value = header_value(name, value)?;
+    let name = header_name(name).map_err(|e| OpError(e.0))?;
+    Ok((name, value))
 }
 
 /// A header value for `<Set>`/`<Add>` of the header written `name` in the
@@ -475,6 +483,35 @@ mod tests {
         map.iter()
             .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn a_header_named_at_run_time_is_checked_value_first_then_name() {
+        let mut m = Message::new_request();
+        set_item(&mut m, Collection::Header, "x-a", "1".into()).unwrap(); // ok: unit test
+        add_item(&mut m, Collection::Header, "x-a", "2".into()).unwrap(); // ok: unit test
+        set_item(&mut m, Collection::Header, "x-b", "3".into()).unwrap(); // ok: unit test
+        assert_eq!(
+            lines(&m.headers),
+            [("x-a", "1"), ("x-a", "2"), ("x-b", "3")].map(|(n, v)| (n.to_owned(), v.to_owned()))
+        );
+        let err = |r: Result<(), OpError>| r.unwrap_err().0; // ok: unit test
+        let crlf = err(set_item(
+            &mut m,
+            Collection::Header,
+            "bad name",
+            "a\r\nb".into(),
+        ));
+        assert!(crlf.contains("CR"), "{crlf}");
+        assert_eq!(
+            err(add_item(&mut m, Collection::Header, "x-c", "\u{7f}".into())),
+            "invalid value for header `x-c`"
+        );
+        assert_eq!(
+            err(set_item(&mut m, Collection::Header, "bad name", "v".into())),
+            "invalid header name `bad name`"
+        );
+        assert_eq!(m.headers.len(), 3, "a refused line is not added");
     }
 
     #[test]
