@@ -337,14 +337,21 @@ def report(args, info, rates, cg, comp):
     rows = []
     if rates:
         md.append("## Throughput (requests per second, median)\n")
-        md.append("| scenario | generated | hand-written | generated / hand | nginx | generated / nginx | direct to backend |")
-        md.append("|---|---:|---:|---:|---:|---:|---:|")
+        md.append("The spread column is the lowest and highest generated / hand-written ratio "
+                  "of a single round (the two ran back to back): how far one round can "
+                  "mislead on this machine.\n")
+        md.append("| scenario | generated | hand-written | generated / hand | spread of rounds | nginx | generated / nginx | direct to backend |")
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, _, _ in SCENARIOS:
-            r = {w: statistics.median(v) for w, v in rates.get(name, {}).items()}
+            runs = rates.get(name, {})
+            r = {w: statistics.median(v) for w, v in runs.items()}
             g, h = r.get("generated"), r.get("hand")
             ratio = g / h if g and h else None
+            per_round = [a / b for a, b in zip(runs.get("generated", []), runs.get("hand", [])) if b]
+            spread = (f"{min(per_round):.2f}–{max(per_round):.2f}" if len(per_round) > 1
+                      else "–")
             ng = r.get("nginx")
-            md.append(f"| {name} | {fmt(g)} | {fmt(h)} | {fmt(ratio, 3)} | {fmt(ng)} | "
+            md.append(f"| {name} | {fmt(g)} | {fmt(h)} | {fmt(ratio, 3)} | {spread} | {fmt(ng)} | "
                       f"{fmt(g / ng if g and ng else None, 3)} | {fmt(r.get('direct'))} |")
             if ratio:
                 rows.append((f"{name}: req/s gen/hand", ratio, lambda v: v >= 0.97))
