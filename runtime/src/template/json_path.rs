@@ -318,15 +318,10 @@ impl<'de> serde::de::Visitor<'de> for Member<'_> {
         // Members met before in this object (by position, the first 64):
         // only a repeated key has earlier finds to forget.
         let mut met = 0u64;
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            match self
-                .node
-                .members
-                .iter()
-                .enumerate()
-                .find(|(_, (n, _))| *n == key.as_ref())
-            {
-                Some((at, (_, child))) => {
+        let members = &self.node.members;
+        while let Some(key) = map.next_key_seed(MemberKey(members))? {
+            match key.and_then(|at| Some((at, &members.get(at)?.1))) {
+                Some((at, child)) => {
                     let bit = u32::try_from(at)
                         .ok()
                         .and_then(|at| 1u64.checked_shl(at))
@@ -465,6 +460,31 @@ impl<'de> serde::de::Visitor<'de> for Skip {
     }
 
     accept_scalars!();
+}
+
+/// An object key, as the position of the member it names among
+/// `members` (`None` for any other key): matched where it is read, with
+/// no key value built.
+struct MemberKey<'a>(&'a [(String, MemberNode)]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for MemberKey<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for MemberKey<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|(n, _)| n == v))
+    }
 }
 
 /// An object key, borrowed from the text unless it has escapes.
@@ -671,6 +691,7 @@ mod tests {
             r#"{"a": [{"b": 1}], "b": {"a": null}}"#,
             r#"[1, 2]"#,
             r#""text""#,
+            r#"{"p\u0061th": "escaped", "headers": {"x-pro\u0078y": [1]}, "a\u0000": 1}"#,
         ];
         let paths = [
             "$.path",
