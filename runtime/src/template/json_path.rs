@@ -374,12 +374,13 @@ impl<'de> serde::de::Visitor<'de> for Pruned<'_, '_> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
         let mut out = serde_json::Map::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            match self.0.members.iter().find(|(n, _)| *n == key.as_ref()) {
+        let members = &self.0.members;
+        while let Some(key) = map.next_key_seed(MemberKey(members))? {
+            match key.and_then(|at| members.get(at)) {
                 // A repeated key: the last one wins, as in a whole parse.
-                Some((_, child)) => {
+                Some((name, child)) => {
                     let value = map.next_value_seed(Pruned(child))?;
-                    out.insert(key.into_owned(), value);
+                    out.insert((*name).to_owned(), value);
                 }
                 None => map.next_value_seed(Skip)?,
             }
@@ -448,7 +449,9 @@ impl<'de> serde::de::Visitor<'de> for Skip {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_key_seed(KeySeed)?.is_some() {
+        // A key is a string parsed in full whatever the seed; nothing
+        // needs to be built of it.
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
             map.next_value_seed(Skip)?;
         }
         Ok(())
@@ -465,9 +468,9 @@ impl<'de> serde::de::Visitor<'de> for Skip {
 /// An object key, as the position of the member it names among
 /// `members` (`None` for any other key): matched where it is read, with
 /// no key value built.
-struct MemberKey<'a>(&'a [(String, MemberNode)]);
+struct MemberKey<'a, N, T>(&'a [(N, T)]);
 
-impl<'de> serde::de::DeserializeSeed<'de> for MemberKey<'_> {
+impl<'de, N: AsRef<str>, T> serde::de::DeserializeSeed<'de> for MemberKey<'_, N, T> {
     type Value = Option<usize>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -475,7 +478,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for MemberKey<'_> {
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for MemberKey<'_> {
+impl<'de, N: AsRef<str>, T> serde::de::Visitor<'de> for MemberKey<'_, N, T> {
     type Value = Option<usize>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -483,38 +486,7 @@ impl<'de> serde::de::Visitor<'de> for MemberKey<'_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|(n, _)| n == v))
-    }
-}
-
-/// An object key, borrowed from the text unless it has escapes.
-struct KeySeed;
-
-impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
-    type Value = std::borrow::Cow<'de, str>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for KeySeed {
-    type Value = std::borrow::Cow<'de, str>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Borrowed(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Owned(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Owned(v))
+        Ok(self.0.iter().position(|(n, _)| n.as_ref() == v))
     }
 }
 
