@@ -320,7 +320,7 @@ impl<'de> serde::de::Visitor<'de> for Member<'_> {
         let mut met = 0u64;
         let members = &self.node.members;
         while let Some(key) = map.next_key_seed(MemberKey(members))? {
-            match key.and_then(|at| Some((at, &members.get(at)?.1))) {
+            match key.and_then(|at| members.get(at).map(|(_, child)| (at, child))) {
                 Some((at, child)) => {
                     let bit = u32::try_from(at)
                         .ok()
