@@ -277,7 +277,7 @@ fn outgoing(
             let (uri, origin) = match props.balancer {
                 // The server's origin is chosen when the call is made.
                 Some(_) => (
-                    http::Uri::try_from(join_url(&url, &msg))
+                    http::Uri::try_from(join_url(&url, &msg).into_owned())
                         .map_err(|_| execution_failed(meta, format!("invalid Path `{url}`")))?,
                     None,
                 ),
@@ -375,7 +375,7 @@ pub fn callout_uri(url: &str, msg: &Message) -> Result<http::Uri, String> {
         format!("invalid URL `{}`", crate::trace::masked_uri(&full, &[]))
     };
     // `try_from(String)` keeps the string's buffer (no copy).
-    let uri = http::Uri::try_from(join_url(url, msg)).map_err(|_| invalid())?;
+    let uri = http::Uri::try_from(join_url(url, msg).into_owned()).map_err(|_| invalid())?;
     match (uri.scheme_str(), uri.host()) {
         (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(uri),
         _ => Err(invalid()),
@@ -403,12 +403,12 @@ fn checked_uri<'o>(
 /// [`join_url`] of a literal URL, parsed; borrowed from the binary when
 /// the message adds neither path nor query (the common callout).
 fn literal_uri(literal: &'static str, msg: &Message) -> Result<http::Uri, http::uri::InvalidUri> {
-    let path = msg.path();
-    if (path == "/" || path.is_empty()) && !literal.ends_with('?') && msg.query_string().is_empty()
-    {
-        return http::Uri::from_maybe_shared(bytes::Bytes::from_static(literal.as_bytes()));
+    match join_url(literal, msg) {
+        Cow::Borrowed(url) => {
+            http::Uri::from_maybe_shared(bytes::Bytes::from_static(url.as_bytes()))
+        }
+        Cow::Owned(url) => http::Uri::try_from(url),
     }
-    http::Uri::try_from(join_url(literal, msg))
 }
 
 /// `servicecallout.requesturi`: the path and query of `uri`, borrowed from
@@ -423,12 +423,18 @@ fn request_uri(uri: &http::Uri, literal: Option<&'static str>) -> Cow<'static, s
         .map_or_else(|| Cow::Owned(pq.to_owned()), Cow::Borrowed)
 }
 
-/// The URL plus the message's path (when set) and query.
-fn join_url(url: &str, msg: &Message) -> String {
+/// The URL plus the message's path (when set) and query; `url` itself when
+/// the message adds neither (and `url` has no empty query to drop).
+fn join_url<'u>(url: &'u str, msg: &Message) -> Cow<'u, str> {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let mut full = base.to_owned();
     let path = msg.path();
-    if path != "/" && !path.is_empty() {
+    let adds_path = path != "/" && !path.is_empty();
+    let msg_query = msg.query_string();
+    if !adds_path && msg_query.is_empty() && (base.len() == url.len() || !query.is_empty()) {
+        return Cow::Borrowed(url);
+    }
+    let mut full = base.to_owned();
+    if adds_path {
         if full.ends_with('/') {
             full.pop();
         }
@@ -438,14 +444,14 @@ fn join_url(url: &str, msg: &Message) -> String {
         full.push_str(path);
     }
     let mut sep = '?';
-    for part in [std::borrow::Cow::Borrowed(query), msg.query_string()] {
+    for part in [query, &msg_query] {
         if !part.is_empty() {
             full.push(sep);
-            full.push_str(&part);
+            full.push_str(part);
             sep = '&';
         }
     }
-    full
+    Cow::Owned(full)
 }
 
 /// The outbound request for `msg`, without hop-by-hop headers; its `Host`
@@ -669,6 +675,27 @@ mod tests {
     }
 
     #[test]
+    fn the_url_is_borrowed_only_when_the_message_adds_nothing() {
+        let root = req("/", &[]);
+        for (url, msg, joined, borrowed) in [
+            ("http://h/lookup", &root, "http://h/lookup", true),
+            ("http://h/a?x=1", &req("", &[]), "http://h/a?x=1", true),
+            ("http://h/a?", &root, "http://h/a", false),
+            ("http://h/a/", &req("/x", &[]), "http://h/a/x", false),
+            (
+                "http://h/a?x=1",
+                &req("/", &[("q", "1")]),
+                "http://h/a?x=1&q=1",
+                false,
+            ),
+        ] {
+            let got = join_url(url, msg);
+            assert_eq!(got, joined, "{url}");
+            assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{url}");
+        }
+    }
+
+    #[test]
     fn a_literal_uri_is_the_joined_url_parsed() {
         let literals = [
             "http://h/lookup",
@@ -686,7 +713,7 @@ mod tests {
         ];
         for l in literals {
             for m in &msgs {
-                let joined = http::Uri::try_from(join_url(l, m)).unwrap(); // ok: unit test
+                let joined = http::Uri::try_from(join_url(l, m).into_owned()).unwrap(); // ok: unit test
                 let uri = literal_uri(l, m).unwrap(); // ok: unit test
                 assert_eq!(uri, joined, "{l} with {} {}", m.path(), m.query_string());
                 // Borrowed or not, the request URI is the URI's path and query.
@@ -695,10 +722,8 @@ mod tests {
                 assert_eq!(request_uri(&uri, None), pq, "{l}");
             }
         }
-        let borrowed = request_uri(
-            &literal_uri("http://h/lookup", &msgs[0]).unwrap(),
-            Some("http://h/lookup"),
-        ); // ok: unit test
+        let lookup = literal_uri("http://h/lookup", &msgs[0]).unwrap(); // ok: unit test
+        let borrowed = request_uri(&lookup, Some("http://h/lookup"));
         assert!(matches!(borrowed, Cow::Borrowed("/lookup")));
     }
 
