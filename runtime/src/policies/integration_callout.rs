@@ -286,14 +286,7 @@ fn target_var<'c>(ctx: &'c Ctx, who: Who, var: &Var, name: &str) -> Result<Cow<'
         .into_text()
         .map(|t| match t {
             Cow::Borrowed(t) => Cow::Borrowed(crate::text::trim(t)),
-            Cow::Owned(t) => {
-                let trimmed = crate::text::trim(&t);
-                if trimmed.len() == t.len() {
-                    Cow::Owned(t)
-                } else {
-                    Cow::Owned(trimmed.to_owned())
-                }
-            }
+            Cow::Owned(t) => Cow::Owned(crate::text::trim_owned(t)),
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {

@@ -205,15 +205,6 @@ pub fn set_payload(
     Ok(())
 }
 
-/// `value` without surrounding whitespace, reusing its buffer.
-fn trimmed(mut value: String) -> String {
-    let end = value.trim_end().len();
-    value.truncate(end);
-    let start = value.len() - value.trim_start().len();
-    value.drain(..start);
-    value
-}
-
 /// `<Set><StatusCode>` of a literal code the compiler checked (100–599).
 pub fn set_status(msg: &mut Message, code: u16) {
     msg.status = code;
@@ -221,7 +212,7 @@ pub fn set_status(msg: &mut Message, code: u16) {
 
 /// `<Set>` of a scalar part.
 pub fn set_scalar(msg: &mut Message, scalar: Scalar, value: String) -> Result<(), OpError> {
-    let value = trimmed(value);
+    let value = crate::text::trim_owned(value);
     match scalar {
         Scalar::Verb => {
             if value.is_empty() || !value.bytes().all(|b| b.is_ascii_alphabetic()) {
