@@ -424,15 +424,16 @@ fn request_uri(uri: &http::Uri, literal: Option<&'static str>) -> Cow<'static, s
 }
 
 /// The URL plus the message's path (when set) and query; `url` itself when
-/// the message adds neither (and `url` has no empty query to drop).
+/// the message adds neither (and `url` ends in no empty query to drop),
+/// found without scanning it.
 fn join_url<'u>(url: &'u str, msg: &Message) -> Cow<'u, str> {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let path = msg.path();
     let adds_path = path != "/" && !path.is_empty();
     let msg_query = msg.query_string();
-    if !adds_path && msg_query.is_empty() && (base.len() == url.len() || !query.is_empty()) {
+    if !adds_path && msg_query.is_empty() && !url.ends_with('?') {
         return Cow::Borrowed(url);
     }
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut full = base.to_owned();
     if adds_path {
         if full.ends_with('/') {
