@@ -314,8 +314,34 @@ fn system_time_part(part: TimePart) -> Value<'static> {
 }
 
 /// Reads a flow variable; unresolved variables read as [`Value::Null`].
-#[inline]
+///
+/// A user variable is read right here: generated code names its slot as a
+/// constant, so once this is inlined the read is a bounds check and a
+/// match. Every other variable goes through [`read_builtin`].
+#[inline(always)]
 pub fn read<'a>(ctx: &'a Ctx, var: &Var) -> Value<'a> {
+    match *var {
+        Var::Slot(i) => read_slot(ctx, i),
+        _ => read_builtin(ctx, var),
+    }
+}
+
+/// A user variable's value: a value as is (text borrowed), a message as
+/// its content.
+#[inline]
+fn read_slot(ctx: &Ctx, i: usize) -> Value<'_> {
+    match ctx.slot(i) {
+        Some(Slot::Value(v)) => match v {
+            Value::Str(s) => Value::str(s),
+            other => other.clone(),
+        },
+        Some(Slot::Message(m)) => m.content().map_or(Value::Null, Value::Str),
+        _ => Value::Null,
+    }
+}
+
+/// Reads a built-in variable (anything but a user variable's slot).
+fn read_builtin<'a>(ctx: &'a Ctx, var: &Var) -> Value<'a> {
     match *var {
         Var::Msg(sel, prop) => message(ctx, sel).map_or(Value::Null, |m| read_msg(m, prop)),
         Var::MsgObject(sel) => message(ctx, sel)
@@ -394,14 +420,7 @@ pub fn read<'a>(ctx: &'a Ctx, var: &Var) -> Value<'a> {
             .fault
             .as_ref()
             .map_or(Value::Null, |f| Value::Int(i32::from(f.status))),
-        Var::Slot(i) => match ctx.slot(i) {
-            Some(Slot::Value(v)) => match v {
-                Value::Str(s) => Value::str(s),
-                other => other.clone(),
-            },
-            Some(Slot::Message(m)) => m.content().map_or(Value::Null, Value::Str),
-            _ => Value::Null,
-        },
+        Var::Slot(i) => read_slot(ctx, i),
     }
 }
 
@@ -493,7 +512,22 @@ pub fn write_msg(msg: &mut Message, prop: MsgProp, v: Value<'static>) -> Result<
 }
 
 /// Writes a flow variable (AssignVariable, ExtractVariables, …).
+///
+/// A user variable is written right here (see [`read`]); every other
+/// variable goes through [`write_builtin`].
+#[inline(always)]
 pub fn write(ctx: &mut Ctx, var: &Var, v: Value<'static>) -> Result<(), WriteError> {
+    match *var {
+        Var::Slot(i) => {
+            ctx.set_slot(i, Slot::Value(v));
+            Ok(())
+        }
+        _ => write_builtin(ctx, var, v),
+    }
+}
+
+/// Writes a built-in variable (anything but a user variable's slot).
+fn write_builtin(ctx: &mut Ctx, var: &Var, v: Value<'static>) -> Result<(), WriteError> {
     match *var {
         Var::Msg(sel, prop) => {
             let msg = message_mut(ctx, sel).ok_or(WriteError::NoMessage)?;
@@ -515,10 +549,6 @@ pub fn write(ctx: &mut Ctx, var: &Var, v: Value<'static>) -> Result<(), WriteErr
             let v = text(v);
             check_header_value(&v)?;
             ctx.target.host_header = Some(v);
-            Ok(())
-        }
-        Var::Slot(i) => {
-            ctx.set_slot(i, Slot::Value(v));
             Ok(())
         }
         _ => Err(WriteError::ReadOnly),
