@@ -186,19 +186,39 @@ fn value_text(v: &HeaderValue) -> &str {
     std::str::from_utf8(v.as_bytes()).unwrap_or("")
 }
 
+/// Why a header value holding CR, LF or NUL is refused.
+pub(crate) const SPLITS_LINE: &str = "header values must not contain CR, LF or NUL";
+
+/// Whether `value` holds CR, LF or NUL, which would split a header or
+/// request line.
+pub(crate) fn splits_line(value: &[u8]) -> bool {
+    value.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0))
+}
+
 /// `name` as a header name, or the error naming it.
-pub(crate) fn header_name(name: &str) -> Result<HeaderName, InvalidHeader> {
+fn header_name(name: &str) -> Result<HeaderName, InvalidHeader> {
     HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| InvalidHeader(format!("invalid header name `{name}`")))
 }
 
-fn header_value(name: &str, value: String) -> Result<HeaderValue, InvalidHeader> {
-    HeaderValue::try_from(value).map_err(|_| InvalidHeader(invalid_header_value(name)))
+/// `text` as the value of the header written `name`, checked once. On
+/// failure the error names CR, LF or NUL when the value holds one (worked
+/// out only then), and otherwise says HTTP cannot carry it.
+pub fn header_value(name: &str, text: &str) -> Result<HeaderValue, InvalidHeader> {
+    HeaderValue::from_str(text).map_err(|_| {
+        InvalidHeader(if splits_line(text.as_bytes()) {
+            SPLITS_LINE.to_owned()
+        } else {
+            format!("invalid value for header `{name}`")
+        })
+    })
 }
 
-/// The error text for a value header `name` cannot carry.
-pub(crate) fn invalid_header_value(name: &str) -> String {
-    format!("invalid value for header `{name}`")
+/// A header line named at run time: the value is checked first (so its
+/// error names CR, LF or NUL), then the name.
+fn header_line(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), InvalidHeader> {
+    let value = header_value(name, value)?;
+    Ok((header_name(name)?, value))
 }
 
 impl Message {
@@ -342,16 +362,16 @@ impl Message {
 
     /// Replaces every line of `name` with one line holding `value`. A name
     /// or value HTTP cannot carry (CR, LF, NUL, …) is an error naming it.
-    pub fn set_header(&mut self, name: &str, value: String) -> Result<(), InvalidHeader> {
-        let value = header_value(name, value)?;
-        self.headers.insert(header_name(name)?, value);
+    pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), InvalidHeader> {
+        let (name, value) = header_line(name, value)?;
+        self.headers.insert(name, value);
         Ok(())
     }
 
     /// Adds a header line, keeping existing ones (errors as [`Self::set_header`]).
-    pub fn add_header(&mut self, name: &str, value: String) -> Result<(), InvalidHeader> {
-        let value = header_value(name, value)?;
-        self.headers.append(header_name(name)?, value);
+    pub fn add_header(&mut self, name: &str, value: &str) -> Result<(), InvalidHeader> {
+        let (name, value) = header_line(name, value)?;
+        self.headers.append(name, value);
         Ok(())
     }
 
@@ -551,16 +571,26 @@ mod tests {
     #[test]
     fn setting_a_header_http_cannot_carry_is_an_error_and_changes_nothing() {
         let mut m = received("/", &[("x-a", "1")]);
-        let err = m.set_header("x-a", "1\r\nInjected: yes".into());
+        let err = m.set_header("x-a", "1\r\nInjected: yes");
+        assert_eq!(err, Err(InvalidHeader(SPLITS_LINE.into())));
+        let err = m.set_header("x-a", "bell \u{7}");
         assert_eq!(
             err,
             Err(InvalidHeader("invalid value for header `x-a`".into()))
         );
-        assert!(m.add_header("bad name", "v".into()).is_err());
+        assert_eq!(
+            m.add_header("bad name", "v"),
+            Err(InvalidHeader("invalid header name `bad name`".into()))
+        );
+        assert_eq!(
+            m.add_header("bad name", "\n"),
+            Err(InvalidHeader(SPLITS_LINE.into())),
+            "the value is checked first"
+        );
         assert_eq!(m.header_first("x-a"), Some("1"));
         assert_eq!(m.headers.len(), 1);
-        m.set_header("X-A", "2".into()).unwrap(); // ok: unit test
-        m.add_header("x-a", "3".into()).unwrap(); // ok: unit test
+        m.set_header("X-A", "2").unwrap(); // ok: unit test
+        m.add_header("x-a", "3").unwrap(); // ok: unit test
         assert_eq!(m.header_lines("x-a").collect::<Vec<_>>(), ["2", "3"]);
     }
 

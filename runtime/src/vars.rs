@@ -448,10 +448,8 @@ impl std::fmt::Display for WriteError {
 
 /// Rejects values that would split a header or request line.
 pub fn check_header_value(v: &str) -> Result<(), WriteError> {
-    if v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-        Err(WriteError::BadValue(
-            "header values must not contain CR, LF or NUL".into(),
-        ))
+    if crate::message::splits_line(v.as_bytes()) {
+        Err(WriteError::BadValue(crate::message::SPLITS_LINE.into()))
     } else {
         Ok(())
     }
@@ -478,12 +476,9 @@ fn text(v: Value<'static>) -> String {
 pub fn write_msg(msg: &mut Message, prop: MsgProp, v: Value<'static>) -> Result<(), WriteError> {
     match prop {
         MsgProp::Content => msg.set_content(text(v)),
-        MsgProp::Header(n) => {
-            let v = text(v);
-            check_header_value(&v)?;
-            msg.set_header(n, v)
-                .map_err(|e| WriteError::BadValue(e.0))?;
-        }
+        MsgProp::Header(n) => msg
+            .set_header(n, &text(v))
+            .map_err(|e| WriteError::BadValue(e.0))?,
         MsgProp::QueryParam(n) => msg.set_query(n, text(v)),
         MsgProp::Verb => {
             let verb = text(v);

@@ -2,7 +2,7 @@
 //! RaiseFault's FaultResponse and ServiceCallout's Request.
 
 use crate::ctx::Ctx;
-use crate::message::{Body, Message, MessageKind, header_name, invalid_header_value};
+use crate::message::{Body, InvalidHeader, Message, MessageKind};
 use crate::vars::{MsgSel, check_header_value, message};
 use http::header::{Entry as HeaderEntry, HeaderMap, HeaderName, HeaderValue};
 
@@ -91,6 +91,12 @@ impl std::fmt::Display for OpError {
     }
 }
 
+impl From<InvalidHeader> for OpError {
+    fn from(e: InvalidHeader) -> Self {
+        OpError(e.0)
+    }
+}
+
 fn checked(v: &str) -> Result<(), OpError> {
     check_header_value(v).map_err(|e| OpError(e.to_string()))
 }
@@ -113,10 +119,7 @@ pub fn set_item(
         return Ok(());
     }
     match coll {
-        Collection::Header => {
-            let (name, value) = header(name, &value)?;
-            msg.headers.insert(name, value);
-        }
+        Collection::Header => msg.set_header(name, &value)?,
         Collection::Query => msg.set_query(name, value),
         Collection::Form => {
             let mut params = msg.form_params();
@@ -139,10 +142,7 @@ pub fn add_item(
         return Ok(());
     }
     match coll {
-        Collection::Header => {
-            let (name, value) = header(name, &value)?;
-            msg.headers.append(name, value);
-        }
+        Collection::Header => msg.add_header(name, &value)?,
         Collection::Query => msg.query_mut().push((name.to_owned(), value)),
         Collection::Form => {
             let mut params = msg.form_params();
@@ -153,29 +153,10 @@ pub fn add_item(
     Ok(())
 }
 
-/// A header line named at run time, each part checked once: the value
-/// first (its error names CR, LF or NUL), then the name.
-fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), OpError> {
-    let value = header_value(name, value)?;
-    let name = header_name(name).map_err(|e| OpError(e.0))?;
-    Ok((name, value))
-}
-
 /// A header value for `<Set>`/`<Add>` of the header written `name` in the
-/// bundle: CR, LF and NUL are refused (as by [`set_item`]), as is anything
-/// else HTTP cannot carry.
+/// bundle (see [`crate::message::header_value`]).
 pub fn header_value(name: &str, text: &str) -> Result<HeaderValue, OpError> {
-    HeaderValue::from_str(text).map_err(|_| value_error(name, text))
-}
-
-/// Why `text` cannot be the value of header `name` (which `HeaderValue`
-/// refused): CR, LF or NUL are named as such, anything else is invalid.
-/// Worked out only on failure, so a valid value is checked once.
-fn value_error(name: &str, text: &str) -> OpError {
-    match checked(text) {
-        Err(e) => e,
-        Ok(()) => OpError(invalid_header_value(name)),
-    }
+    Ok(crate::message::header_value(name, text)?)
 }
 
 /// `<Set>` of a header whose name the compiler validated: replaces every
@@ -198,7 +179,8 @@ pub fn set_payload(
     if let Some(ct) = content_type {
         // Borrowed from the binary: no copy per request.
         let value = HeaderValue::from_maybe_shared(bytes::Bytes::from_static(ct.as_bytes()))
-            .map_err(|_| value_error("Content-Type", ct))?;
+            // Refused: checked again, for the error that says why.
+            .or_else(|_| crate::message::header_value("Content-Type", ct))?;
         msg.headers.insert(http::header::CONTENT_TYPE, value);
     }
     msg.set_content(payload);
