@@ -509,9 +509,9 @@ fn json(
     let malformed = |e: serde_json::Error| execution_failed(meta, &format!("malformed JSON: {e}"));
     let reach = match step.plan() {
         JsonPlan::Members(plan) => {
-            let found = plan.select(text).map_err(malformed)?;
-            for (v, found) in step.vars.iter().zip(found) {
-                if let Some(found) = found {
+            let mut found = plan.select(text).map_err(malformed)?;
+            for (v, found) in step.vars.iter().zip(found.iter_mut()) {
+                if let Some(found) = found.take() {
                     out.push((v.target, cast_json(found, v.ty, meta)?));
                 }
             }

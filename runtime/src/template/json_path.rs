@@ -244,7 +244,7 @@ impl MemberPaths {
     /// What each path (in the order given to [`Self::new`]) selects in
     /// `text`; malformed JSON is the error a whole parse gives.
     pub fn select(&self, text: &str) -> Result<Found, serde_json::Error> {
-        let mut found: Found = std::iter::repeat_n(None, self.count).collect();
+        let mut found: Found = smallvec::smallvec![None; self.count];
         let mut de = serde_json::Deserializer::from_str(text);
         serde::de::DeserializeSeed::deserialize(
             Member {
