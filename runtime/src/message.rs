@@ -204,7 +204,7 @@ fn header_name(name: &str) -> Result<HeaderName, InvalidHeader> {
 /// `text` as the value of the header written `name`, checked once. On
 /// failure the error names CR, LF or NUL when the value holds one (worked
 /// out only then), and otherwise says HTTP cannot carry it.
-pub fn header_value(name: &str, text: &str) -> Result<HeaderValue, InvalidHeader> {
+pub(crate) fn header_value(name: &str, text: &str) -> Result<HeaderValue, InvalidHeader> {
     HeaderValue::from_str(text).map_err(|_| {
         InvalidHeader(if splits_line(text.as_bytes()) {
             SPLITS_LINE.to_owned()

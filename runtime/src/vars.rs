@@ -514,11 +514,17 @@ pub fn write_msg(msg: &mut Message, prop: MsgProp, v: Value<'static>) -> Result<
 pub fn write(ctx: &mut Ctx, var: &Var, v: Value<'static>) -> Result<(), WriteError> {
     match *var {
         Var::Slot(i) => {
-            ctx.set_slot(i, Slot::Value(v));
+            write_slot(ctx, i, v);
             Ok(())
         }
         _ => write_builtin(ctx, var, v),
     }
+}
+
+/// Stores a value in a user variable's slot.
+#[inline]
+fn write_slot(ctx: &mut Ctx, i: usize, v: Value<'static>) {
+    ctx.set_slot(i, Slot::Value(v));
 }
 
 /// Writes a built-in variable (anything but a user variable's slot).
@@ -544,6 +550,10 @@ fn write_builtin(ctx: &mut Ctx, var: &Var, v: Value<'static>) -> Result<(), Writ
             let v = text(v);
             check_header_value(&v)?;
             ctx.target.host_header = Some(v);
+            Ok(())
+        }
+        Var::Slot(i) => {
+            write_slot(ctx, i, v);
             Ok(())
         }
         _ => Err(WriteError::ReadOnly),
