@@ -1,7 +1,7 @@
 //! The flow context: everything one request's flow variables can see.
 
 use crate::env::Environment;
-use crate::fault::{Fault, FaultResponse};
+use crate::fault::{Fault, FaultCategory, FaultResponse};
 use crate::message::Message;
 use crate::message::PathSuffix;
 use crate::proxy::ProxyMeta;
@@ -186,7 +186,7 @@ pub struct FaultVars {
     /// `fault.reason` / `error.message`.
     pub reason: String,
     /// `fault.category`.
-    pub category: &'static str,
+    pub category: FaultCategory,
     /// `error.status.code` of the raised fault.
     pub status: u16,
 }
@@ -343,7 +343,7 @@ impl Ctx {
         self.fault = Some(FaultVars {
             code: fault.code,
             reason: fault.faultstring,
-            category: fault.category.as_str(),
+            category: fault.category,
             status: fault.status,
         });
         fault.raised
@@ -389,7 +389,7 @@ mod tests {
             let vars = FaultVars {
                 code: code.into(),
                 reason: String::new(),
-                category: "",
+                category: crate::fault::FaultCategory::Step,
                 status: 0,
             };
             assert_eq!(vars.name(), code.rsplit('.').next().unwrap_or(code)); // the definition

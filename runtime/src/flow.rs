@@ -2,7 +2,7 @@
 //! flag, `continueOnError`, and the Debug trace entry.
 
 use crate::ctx::{Ctx, Phase, Slot};
-use crate::fault::{Fault, FaultResponse};
+use crate::fault::{Fault, FaultCategory, FaultResponse};
 use crate::value::Value;
 use std::borrow::Cow;
 use std::time::Instant;
@@ -201,18 +201,18 @@ pub fn no_route() -> Fault {
 }
 
 /// Re-raises the fault a TargetEndpoint's error flow did not handle, keeping
-/// its error response, so the ProxyEndpoint's error flow can handle it.
+/// its code, reason, status, category and error response, so the
+/// ProxyEndpoint's error flow can handle it.
 pub fn refault(ctx: &mut Ctx) -> Fault {
     // Taken, not copied: the ProxyEndpoint's error flow records the
     // re-raised fault again before anything reads `fault.*`.
-    let (code, reason, status) = ctx
-        .fault
-        .take()
-        .map_or((Cow::Borrowed(""), String::new(), 500), |f| {
-            (f.code, f.reason, f.status)
-        });
+    let (code, reason, status, category) = ctx.fault.take().map_or(
+        (Cow::Borrowed(""), String::new(), 500, FaultCategory::Step),
+        |f| (f.code, f.reason, f.status, f.category),
+    );
     let mut fault = Fault::step(code, reason);
     fault.status = status;
+    fault.category = category;
     if ctx.response.is_some() {
         fault.response = FaultResponse::InContext;
     }

@@ -415,7 +415,7 @@ fn read_builtin<'a>(ctx: &'a Ctx, var: &Var) -> Value<'a> {
         Var::FaultCategory => ctx
             .fault
             .as_ref()
-            .map_or(Value::Null, |f| Value::str(f.category)),
+            .map_or(Value::Null, |f| Value::str(f.category.as_str())),
         Var::ErrorStatusCode => ctx
             .fault
             .as_ref()

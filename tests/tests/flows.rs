@@ -111,10 +111,15 @@ async fn unreachable_backend_is_service_unavailable_and_gateway_keeps_serving() 
         resp.json()["fault"]["detail"]["errorcode"],
         "messaging.adaptors.http.flow.ServiceUnavailable"
     );
-    // The DefaultFaultRule ran (no FaultRule matched).
+    // The DefaultFaultRule ran (no FaultRule matched), and the fault kept
+    // its category through the target's error flow.
     assert_eq!(
         resp.header("x-fault-rule").as_deref(),
         Some("ServiceUnavailable")
+    );
+    assert_eq!(
+        resp.header("x-fault-category").as_deref(),
+        Some("Transport")
     );
     assert_eq!(gw.get("/flows/ok").await.status, 200);
 }
