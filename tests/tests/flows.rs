@@ -125,6 +125,27 @@ async fn unreachable_backend_is_service_unavailable_and_gateway_keeps_serving() 
 }
 
 #[tokio::test]
+async fn a_target_without_fault_rules_passes_its_fault_on_as_raised() {
+    let gw = TestGateway::serving(flows::Proxy).await;
+    let resp = gw.send("GET", "/flows/x", &[("x-route", "bare")], "").await;
+    assert_eq!(resp.status, 503, "{}", resp.text());
+    let fault = &resp.json()["fault"];
+    assert_eq!(
+        fault["detail"]["errorcode"],
+        "messaging.adaptors.http.flow.ServiceUnavailable"
+    );
+    assert_eq!(fault["detail"]["reason"], "TARGET_CONNECT_FAILED");
+    assert_eq!(
+        resp.header("x-fault-rule").as_deref(),
+        Some("ServiceUnavailable")
+    );
+    assert_eq!(
+        resp.header("x-fault-category").as_deref(),
+        Some("Transport")
+    );
+}
+
+#[tokio::test]
 async fn raise_fault_gives_the_default_fault_body_and_fault_rules_are_selected_bottom_up() {
     let gw = TestGateway::serving(flows::Proxy).await;
     let resp = gw.get("/flows/fail").await;

@@ -295,7 +295,6 @@ impl Gen<'_> {
         let set_name = quote!(ctx.target.flow_name = Some(ctx.current_flow););
         let request = self.segment(&te.flows, Half::Request, &set_name);
         let response = self.segment(&te.flows, Half::Response, &set_name);
-        let fault_fn = self.fault_handler(&faults, &te.faults);
         let name = &te.name;
         let (statics, set_url, call) = match &te.connection {
             TargetConnection::Http { url, props: p } => {
@@ -324,7 +323,33 @@ impl Gen<'_> {
                 }
             }
         });
+        let body = quote! {
+            ctx.target.name = Some(#name);
+            #set_url
+            ctx.phase = __rt::Phase::TargetRequest;
+            #request
+            #call
+            ctx.phase = __rt::Phase::TargetResponse;
+            #buffer_response
+            #response
+            Ok(())
+        };
         let doc = format!(" TargetEndpoint `{}`, {}.", te.name, te.source);
+        if te.faults.rules.is_empty() && te.faults.default.is_none() {
+            // Without an error flow of its own, the endpoint is its flows: a
+            // fault goes on, as raised, to the ProxyEndpoint's error flow.
+            return quote! {
+                #statics
+
+                #[doc = #doc]
+                /// Request flows, backend call, response flows; it has no
+                /// FaultRules, so a fault goes on to the ProxyEndpoint's.
+                async fn #run(ctx: &mut __rt::Ctx) -> Result<(), __rt::Abort> {
+                    #body
+                }
+            };
+        }
+        let fault_fn = self.fault_handler(&faults, &te.faults);
         quote! {
             #statics
 
@@ -346,15 +371,7 @@ impl Gen<'_> {
 
             /// Request flows, backend call, response flows.
             async fn #flow(ctx: &mut __rt::Ctx) -> Result<(), __rt::Abort> {
-                ctx.target.name = Some(#name);
-                #set_url
-                ctx.phase = __rt::Phase::TargetRequest;
-                #request
-                #call
-                ctx.phase = __rt::Phase::TargetResponse;
-                #buffer_response
-                #response
-                Ok(())
+                #body
             }
 
             #fault_fn
