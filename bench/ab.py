@@ -8,9 +8,10 @@ OLD_DIR and NEW_DIR each hold a `bench-gateway` binary (copy one aside before
 rebuilding). The backend and `bench-drive` come from the current build
 (`$CARGO_TARGET_DIR/production`). The two binaries run alternately; each round
 reports instructions, allocations and worker parks per request (the
-difference between the two request counts). Compare rounds with similar
-park counts: each park and wake-up costs about 1 k instructions, and how
-often the worker parks under callgrind depends on timing, not on the code.
+difference between the two request counts), and the instructions outside the
+worker's parks: each park and wake-up costs about 1 k instructions, and how
+often the worker parks under callgrind depends on timing, not on the code, so
+that last figure is the one to compare.
 """
 
 import argparse
@@ -66,7 +67,8 @@ def measure(binary, n, scenario, backend_port, cores, tmp, tag):
         m = h.CALLGRIND_TOTAL.search(f.read())
     if not m:
         raise RuntimeError(f"no totals in {out}")
-    return int(m.group(1)), counters["allocs"], calls_to(out, PARK)
+    total = int(m.group(1))
+    return total, counters["allocs"], calls_to(out, PARK), total - h.parked(out)
 
 
 def main():
@@ -91,7 +93,8 @@ def main():
             b = measure(binary, n2, scenario, backend_port, cores, tmp, f"{label}{rnd}")
             per = n2 - n1
             h.log(f"round {rnd + 1} {label}: {(b[0] - a[0]) / per:8.0f} instr/req "
-                  f"{(b[1] - a[1]) / per:5.1f} allocs/req {(b[2] - a[2]) / per:4.2f} parks/req")
+                  f"{(b[1] - a[1]) / per:5.1f} allocs/req {(b[2] - a[2]) / per:4.2f} parks/req "
+                  f"{(b[3] - a[3]) / per:8.0f} instr/req outside parks")
     h.stop(backend)
 
 
