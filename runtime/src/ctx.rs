@@ -182,7 +182,10 @@ pub struct ClientVars {
 #[derive(Debug, Clone)]
 pub struct FaultVars {
     /// Full error code.
-    pub code: Cow<'static, str>,
+    code: Cow<'static, str>,
+    /// Where `fault.name` starts in `code` (after its last `.`): found once,
+    /// when the fault is raised, not at each read.
+    name_at: usize,
     /// `fault.reason` / `error.message`.
     pub reason: String,
     /// `fault.category`.
@@ -192,13 +195,36 @@ pub struct FaultVars {
 }
 
 impl FaultVars {
-    /// `fault.name`.
-    pub fn name(&self) -> &str {
+    /// The variables of a fault raised with these parts.
+    pub fn new(
+        code: Cow<'static, str>,
+        reason: String,
+        category: FaultCategory,
+        status: u16,
+    ) -> Self {
         // A byte search: `.` is ASCII, so the byte after it starts a char.
-        match memchr::memrchr(b'.', self.code.as_bytes()) {
-            Some(dot) => self.code.get(dot + 1..).unwrap_or_default(),
-            None => &self.code,
+        let name_at = memchr::memrchr(b'.', code.as_bytes()).map_or(0, |dot| dot + 1);
+        FaultVars {
+            code,
+            name_at,
+            reason,
+            category,
+            status,
         }
+    }
+
+    /// `fault.name`: the code after its last `.`.
+    pub fn name(&self) -> &str {
+        self.code.get(self.name_at..).unwrap_or_default()
+    }
+
+    /// The fault these variables describe, raised again (a `Step` fault
+    /// with the same code, reason, status and category).
+    pub(crate) fn reraise(self) -> Fault {
+        let mut fault = Fault::step(self.code, self.reason);
+        fault.status = self.status;
+        fault.category = self.category;
+        fault
     }
 }
 
@@ -340,12 +366,12 @@ impl Ctx {
         if !keep {
             self.response = Some(fault.default_response());
         }
-        self.fault = Some(FaultVars {
-            code: fault.code,
-            reason: fault.faultstring,
-            category: fault.category,
-            status: fault.status,
-        });
+        self.fault = Some(FaultVars::new(
+            fault.code,
+            fault.faultstring,
+            fault.category,
+            fault.status,
+        ));
         fault.raised
     }
 }
@@ -377,6 +403,7 @@ pub(crate) fn test_ctx(meta: &'static ProxyMeta) -> Ctx {
 #[cfg(test)]
 mod tests {
     use super::{FaultVars, ProxyUrl};
+    use crate::fault::FaultCategory;
 
     #[test]
     fn fault_name_is_the_code_after_its_last_dot() {
@@ -386,12 +413,7 @@ mod tests {
             ("a.", ""),
             ("é.ü", "ü"),
         ] {
-            let vars = FaultVars {
-                code: code.into(),
-                reason: String::new(),
-                category: crate::fault::FaultCategory::Step,
-                status: 0,
-            };
+            let vars = FaultVars::new(code.into(), String::new(), FaultCategory::Step, 0);
             assert_eq!(vars.name(), code.rsplit('.').next().unwrap_or(code)); // the definition
             assert_eq!(vars.name(), name);
         }

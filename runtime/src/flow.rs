@@ -1,10 +1,9 @@
 //! Running one Step: the policy's tracing span, its `<ns>.<name>.failed`
 //! flag, `continueOnError`, and the Debug trace entry.
 
-use crate::ctx::{Ctx, Phase, Slot};
-use crate::fault::{Fault, FaultCategory, FaultResponse};
+use crate::ctx::{Ctx, FaultVars, Phase, Slot};
+use crate::fault::{Fault, FaultResponse};
 use crate::value::Value;
-use std::borrow::Cow;
 use std::time::Instant;
 
 /// Static description of a policy, emitted by the compiler.
@@ -206,13 +205,10 @@ pub fn no_route() -> Fault {
 pub fn refault(ctx: &mut Ctx) -> Fault {
     // Taken, not copied: the ProxyEndpoint's error flow records the
     // re-raised fault again before anything reads `fault.*`.
-    let (code, reason, status, category) = ctx.fault.take().map_or(
-        (Cow::Borrowed(""), String::new(), 500, FaultCategory::Step),
-        |f| (f.code, f.reason, f.status, f.category),
-    );
-    let mut fault = Fault::step(code, reason);
-    fault.status = status;
-    fault.category = category;
+    let mut fault = ctx
+        .fault
+        .take()
+        .map_or_else(|| Fault::step("", ""), FaultVars::reraise);
     if ctx.response.is_some() {
         fault.response = FaultResponse::InContext;
     }

@@ -353,11 +353,16 @@ pub(crate) fn store_response(
     if props.is_success(status) {
         return Ok(());
     }
+    // Concatenated, not `format!`ed: this runs for every error response.
+    let mut reason = String::with_capacity(34);
+    reason.push_str("Received ");
+    reason.push_str(itoa::Buffer::new().format(status));
+    reason.push_str(" Response from target");
     let mut fault = Fault::platform(
         codes::ERROR_RESPONSE_CODE,
         status,
         FaultCategory::Messaging,
-        format!("Received {status} Response from target"),
+        reason,
     );
     fault.response = FaultResponse::InContext;
     Err(fault)
@@ -705,5 +710,40 @@ mod tests {
         retain_headers(&mut headers, some);
         assert_eq!(headers.len(), 1);
         assert!(headers.contains_key("user-agent"));
+    }
+
+    #[test]
+    fn a_status_outside_the_success_codes_is_error_response_code_with_that_response() {
+        static PROXY: crate::proxy::ProxyMeta = crate::proxy::ProxyMeta {
+            name: "p",
+            revision: "1",
+            endpoints: &[],
+            slots: &[],
+            connections: crate::proxy::Connections {
+                target_servers: &[],
+                tls: &[],
+                load_balancers: &[],
+                shared_flows: &[],
+            },
+        };
+        static PROPS: TargetProperties = TargetProperties::defaults();
+        let mut ctx = crate::ctx::test_ctx(&PROXY);
+        let mut ok = crate::message::Message::new_response();
+        ok.status = 204;
+        assert!(store_response(&mut ctx, ok, &PROPS).is_ok());
+        for status in [400u16, 503, 599] {
+            let mut resp = crate::message::Message::new_response();
+            resp.status = status;
+            let fault = store_response(&mut ctx, resp, &PROPS).unwrap_err(); // ok: unit test
+            assert_eq!(fault.code, codes::ERROR_RESPONSE_CODE);
+            assert_eq!(fault.status, status);
+            assert_eq!(fault.category, FaultCategory::Messaging);
+            assert_eq!(
+                fault.faultstring,
+                format!("Received {status} Response from target")
+            );
+            assert!(matches!(fault.response, FaultResponse::InContext));
+            assert_eq!(ctx.response.as_ref().map(|r| r.status), Some(status));
+        }
     }
 }
