@@ -376,6 +376,21 @@ impl Ctx {
     }
 }
 
+/// A proxy for unit tests: no endpoints, variables or connections.
+#[cfg(test)]
+pub(crate) const TEST_PROXY: ProxyMeta = ProxyMeta {
+    name: "p",
+    revision: "1",
+    endpoints: &[],
+    slots: &[],
+    connections: crate::proxy::Connections {
+        target_servers: &[],
+        tls: &[],
+        load_balancers: &[],
+        shared_flows: &[],
+    },
+};
+
 /// A context for unit tests: a GET of `http://localhost/` from
 /// 127.0.0.1 to the proxy `meta`, in a default environment.
 #[cfg(test)]

@@ -224,20 +224,6 @@ pub fn log_post_client_fault(ctx: &Ctx, fault: &Fault) {
 #[cfg(test)]
 mod tests {
     use super::{PolicyMeta, StepGuard};
-    use crate::proxy::{Connections, ProxyMeta};
-
-    static PROXY: ProxyMeta = ProxyMeta {
-        name: "p",
-        revision: "1",
-        endpoints: &[],
-        slots: &[],
-        connections: Connections {
-            target_servers: &[],
-            tls: &[],
-            load_balancers: &[],
-            shared_flows: &[],
-        },
-    };
     static POLICY: PolicyMeta = PolicyMeta {
         name: "SC-1",
         kind: "ServiceCallout",
@@ -250,7 +236,7 @@ mod tests {
     /// no-op on every poll, so skipping it changes nothing.
     #[test]
     fn a_step_span_is_recorded_only_when_a_subscriber_wants_it() {
-        let ctx = crate::ctx::test_ctx(&PROXY);
+        let ctx = crate::ctx::test_ctx(&crate::ctx::TEST_PROXY);
         assert!(!StepGuard::start(&ctx, &POLICY).is_recorded());
         let everything = tracing_subscriber::registry();
         tracing::subscriber::with_default(everything, || {

@@ -714,20 +714,8 @@ mod tests {
 
     #[test]
     fn a_status_outside_the_success_codes_is_error_response_code_with_that_response() {
-        static PROXY: crate::proxy::ProxyMeta = crate::proxy::ProxyMeta {
-            name: "p",
-            revision: "1",
-            endpoints: &[],
-            slots: &[],
-            connections: crate::proxy::Connections {
-                target_servers: &[],
-                tls: &[],
-                load_balancers: &[],
-                shared_flows: &[],
-            },
-        };
         static PROPS: TargetProperties = TargetProperties::defaults();
-        let mut ctx = crate::ctx::test_ctx(&PROXY);
+        let mut ctx = crate::ctx::test_ctx(&crate::ctx::TEST_PROXY);
         let mut ok = crate::message::Message::new_response();
         ok.status = 204;
         assert!(store_response(&mut ctx, ok, &PROPS).is_ok());

@@ -2,7 +2,7 @@
 //! object built as a `serde_json::Value`, and the faults.
 
 use super::*;
-use crate::proxy::{Connections, ProxyMeta};
+use crate::proxy::ProxyMeta;
 use serde_json::{Map, Value as Json, json};
 
 const META: PolicyMeta = PolicyMeta {
@@ -26,16 +26,8 @@ type Values<'a> = &'a [(usize, &'static str)];
 /// A context where the slots hold `values`.
 fn ctx_with(values: Values) -> Ctx {
     static PROXY: ProxyMeta = ProxyMeta {
-        name: "p",
-        revision: "1",
-        endpoints: &[],
         slots: SLOTS,
-        connections: Connections {
-            target_servers: &[],
-            tls: &[],
-            load_balancers: &[],
-            shared_flows: &[],
-        },
+        ..crate::ctx::TEST_PROXY
     };
     let mut ctx = crate::ctx::test_ctx(&PROXY);
     for &(slot, text) in values {
