@@ -40,6 +40,19 @@ fn render(tokens: &TokenStream) -> String {
 }
 
 #[test]
+fn equality_with_a_string_literal_on_the_right_compares_text_directly() {
+    let (code, _) = generate("a = \"x\" and b != \"y\" and \"z\" = c and d = e");
+    for needle in [
+        "::proxyc_runtime::__private::cond::eq_str(&ctx.var(\"a\"), \"x\")",
+        "::proxyc_runtime::__private::cond::ne_str(&ctx.var(\"b\"), \"y\")",
+        "::proxyc_runtime::__private::cond::eq(&::proxyc_runtime::__private::Value::str(\"z\"), &ctx.var(\"c\")",
+        "::proxyc_runtime::__private::cond::eq(&ctx.var(\"d\"), &ctx.var(\"e\"))",
+    ] {
+        assert_contains(&code, needle);
+    }
+}
+
+#[test]
 fn complex_condition() {
     let src = "(request.verb = \"GET\" or request.verb := \"head\") and proxy.pathsuffix MatchesPath \"/a/*/{id}/**\" \
                and not (request.header.x-id ~~ \"\\d+\") and 'my var' !~ \"*.json\" and response.status.code >= 400 \
@@ -47,7 +60,7 @@ fn complex_condition() {
                and t Matches \"a%*b*\" and s :~ \"X*\" and r StartsWith other.var and q = true";
     let (code, reads) = generate(src);
     for needle in [
-        "::proxyc_runtime::__private::cond::eq(&ctx.var(\"request.verb\"), &::proxyc_runtime::__private::Value::str(\"GET\")",
+        "::proxyc_runtime::__private::cond::eq_str(&ctx.var(\"request.verb\"), \"GET\")",
         "::proxyc_runtime::__private::cond::eq_ci(",
         "::proxyc_runtime::__private::cond::PathPattern(",
         "::proxyc_runtime::__private::cond::Seg::Lit(\"a\")",

@@ -115,6 +115,25 @@ pub fn ne(lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
     null_case(NullOp::Ne, lhs, rhs).unwrap_or_else(|| !equal(lhs, rhs))
 }
 
+/// [`eq`] against a string literal, the compiler's form of `x = "text"`:
+/// text is compared directly, any other value as by [`eq`].
+#[inline]
+pub fn eq_str(lhs: &Value<'_>, rhs: &str) -> bool {
+    match lhs {
+        Value::Str(s) => s == rhs,
+        _ => eq(lhs, &Value::str(rhs)),
+    }
+}
+
+/// [`ne`] against a string literal (see [`eq_str`]).
+#[inline]
+pub fn ne_str(lhs: &Value<'_>, rhs: &str) -> bool {
+    match lhs {
+        Value::Str(s) => s != rhs,
+        _ => ne(lhs, &Value::str(rhs)),
+    }
+}
+
 /// `:=`, `EqualsCaseInsensitive`: like [`eq`], text compared ignoring case.
 pub fn eq_ci(lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
     null_case(NullOp::Eq, lhs, rhs).unwrap_or_else(|| match adapt(lhs, rhs) {
@@ -531,7 +550,7 @@ impl PathPattern<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{PathPattern, Seg, Value, compare, equal};
+    use super::{PathPattern, Seg, Value, compare, eq, eq_str, equal, ne, ne_str};
     use proptest::prelude::*;
 
     fn seg() -> impl Strategy<Value = Seg<'static>> {
@@ -564,6 +583,16 @@ mod tests {
                 pattern.matches(&path),
                 pattern.matches_with_backtracking(0, Some(&path))
             );
+        }
+
+        /// The string-literal forms answer as the general ones.
+        #[test]
+        fn string_literal_comparisons_agree_with_the_general_ones(
+            lhs in prop_oneof![value(), Just(Value::Null)],
+            rhs in "[a-b0-9.é-]{0,4}",
+        ) {
+            prop_assert_eq!(eq_str(&lhs, &rhs), eq(&lhs, &Value::str(&rhs)));
+            prop_assert_eq!(ne_str(&lhs, &rhs), ne(&lhs, &Value::str(&rhs)));
         }
 
         /// Equality is exactly the adapted order's `Equal`.

@@ -13,7 +13,8 @@ use super::patterns::{self, GlobPart, PathSeg, Pattern};
 ///
 /// `and`/`or` become `&&`/`||` (short-circuiting); comparisons call
 /// `#rt::__private::cond::{eq, ne, eq_ci, gt, ge, lt, le, starts_with}` on
-/// two `#rt::__private::Value`s; a pattern becomes a block-local constant
+/// two `#rt::__private::Value`s (`eq_str`/`ne_str` on a value and the text
+/// of a string literal for `=`/`!=` against one); a pattern becomes a block-local constant
 /// (`GlobPattern`, `PathPattern`) or `static` `LazyLock<Regex>` (compiled
 /// once) inside the matcher call's second argument, so no generated
 /// expression starts with a block. `var(name, span)` must return an
@@ -83,6 +84,14 @@ impl Gen<'_> {
                 let l = self.operand(lhs);
                 let call = if op.is_pattern() {
                     self.pattern(*op, &l, rhs)
+                } else if let (CmpOp::Eq | CmpOp::Ne, Operand::Str(s, _)) = (op, rhs) {
+                    // Against a string literal: text is compared directly.
+                    let f = if *op == CmpOp::Eq {
+                        quote!(eq_str)
+                    } else {
+                        quote!(ne_str)
+                    };
+                    quote!(#rt::__private::cond::#f(&#l, #s))
                 } else {
                     let r = self.operand(rhs);
                     let f = match op {
