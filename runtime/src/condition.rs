@@ -105,33 +105,36 @@ fn null_case(op: NullOp, lhs: &Value<'_>, rhs: &Value<'_>) -> Option<bool> {
     }
 }
 
-/// `=`, `==`, `Equals`, `Is`.
+/// `=`, `==`, `Equals`, `Is`. Two texts are compared directly: neither is
+/// null and neither adapts to a number, so that is what [`equal`] would do.
+#[inline]
 pub fn eq(lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
+    if let (Value::Str(a), Value::Str(b)) = (lhs, rhs) {
+        return a == b;
+    }
     null_case(NullOp::Eq, lhs, rhs).unwrap_or_else(|| equal(lhs, rhs))
 }
 
-/// `!=`, `NotEquals`, `IsNot`.
+/// `!=`, `NotEquals`, `IsNot` (two texts compared directly, as by [`eq`]).
+#[inline]
 pub fn ne(lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
+    if let (Value::Str(a), Value::Str(b)) = (lhs, rhs) {
+        return a != b;
+    }
     null_case(NullOp::Ne, lhs, rhs).unwrap_or_else(|| !equal(lhs, rhs))
 }
 
-/// [`eq`] against a string literal, the compiler's form of `x = "text"`:
-/// text is compared directly, any other value as by [`eq`].
+/// [`eq`] against a string literal: the compiler's shorter form of
+/// `x = "text"`.
 #[inline]
 pub fn eq_str(lhs: &Value<'_>, rhs: &str) -> bool {
-    match lhs {
-        Value::Str(s) => s == rhs,
-        _ => eq(lhs, &Value::str(rhs)),
-    }
+    eq(lhs, &Value::str(rhs))
 }
 
 /// [`ne`] against a string literal (see [`eq_str`]).
 #[inline]
 pub fn ne_str(lhs: &Value<'_>, rhs: &str) -> bool {
-    match lhs {
-        Value::Str(s) => s != rhs,
-        _ => ne(lhs, &Value::str(rhs)),
-    }
+    ne(lhs, &Value::str(rhs))
 }
 
 /// `:=`, `EqualsCaseInsensitive`: like [`eq`], text compared ignoring case.
@@ -550,7 +553,9 @@ impl PathPattern<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{PathPattern, Seg, Value, compare, eq, eq_str, equal, ne, ne_str};
+    use super::{
+        NullOp, PathPattern, Seg, Value, compare, eq, eq_str, equal, ne, ne_str, null_case,
+    };
     use proptest::prelude::*;
 
     fn seg() -> impl Strategy<Value = Seg<'static>> {
@@ -593,6 +598,23 @@ mod tests {
         ) {
             prop_assert_eq!(eq_str(&lhs, &rhs), eq(&lhs, &Value::str(&rhs)));
             prop_assert_eq!(ne_str(&lhs, &rhs), ne(&lhs, &Value::str(&rhs)));
+        }
+
+        /// `=` and `!=` with their direct comparison of two texts answer as
+        /// the null table and the adapted comparison do.
+        #[test]
+        fn equality_of_texts_is_the_adapted_equality(
+            lhs in prop_oneof![value(), Just(Value::Null)],
+            rhs in prop_oneof![value(), Just(Value::Null)],
+        ) {
+            prop_assert_eq!(
+                eq(&lhs, &rhs),
+                null_case(NullOp::Eq, &lhs, &rhs).unwrap_or_else(|| equal(&lhs, &rhs))
+            );
+            prop_assert_eq!(
+                ne(&lhs, &rhs),
+                null_case(NullOp::Ne, &lhs, &rhs).unwrap_or_else(|| !equal(&lhs, &rhs))
+            );
         }
 
         /// Equality is exactly the adapted order's `Equal`.
