@@ -91,10 +91,51 @@ fn override_uri(overrides: &BTreeMap<String, SocketAddr>, uri: &http::Uri) -> Op
     format!("http://{addr}/").parse().ok()
 }
 
-/// The pooled outbound client.
+/// The connector of `https://` calls.
+type TlsConnector = hyper_rustls::HttpsConnector<OverrideConnector>;
+
+/// A connector behind one `Arc`. hyper-util clones its client, connector
+/// included, for every request it sends; the connectors hold two to four
+/// `Arc`s each (TCP settings, overrides, TLS config, server-name resolver),
+/// and this makes that per-request clone one reference count. The
+/// connector itself is cloned only to dial a new connection.
+struct SharedConnector<C>(Arc<C>);
+
+impl<C> Clone for SharedConnector<C> {
+    fn clone(&self) -> Self {
+        SharedConnector(Arc::clone(&self.0))
+    }
+}
+
+impl<C> tower_service::Service<http::Uri> for SharedConnector<C>
+where
+    C: tower_service::Service<http::Uri> + Clone + Send + 'static,
+    C::Future: Send,
+{
+    type Response = C::Response;
+    type Error = C::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    /// Always ready: readiness is awaited on the dialling clone in `call`.
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let mut connector = C::clone(&self.0);
+        Box::pin(async move {
+            std::future::poll_fn(|cx| connector.poll_ready(cx)).await?;
+            connector.call(uri).await
+        })
+    }
+}
+
+/// The pooled outbound client: one pool for `http://` calls, which read
+/// and write the TCP stream directly, and one for `https://` calls.
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: Client<hyper_rustls::HttpsConnector<OverrideConnector>, OutBody>,
+    plain: Client<SharedConnector<OverrideConnector>, OutBody>,
+    tls: Client<SharedConnector<TlsConnector>, OutBody>,
 }
 
 /// The roots trusted when an SSLInfo names no trust store: the web PKI
@@ -139,23 +180,28 @@ impl HttpClient {
         overrides: Arc<BTreeMap<String, SocketAddr>>,
         pooling: Pooling,
     ) -> Self {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(Duration::from_millis(pooling.connect_timeout_ms)));
-        http.set_nodelay(true);
-        let connector = OverrideConnector {
-            inner: http,
-            overrides,
+        let tcp = |enforce_http: bool| {
+            let mut http = HttpConnector::new();
+            // The TLS connector hands `https://` URIs to its TCP connector.
+            http.enforce_http(enforce_http);
+            http.set_connect_timeout(Some(Duration::from_millis(pooling.connect_timeout_ms)));
+            http.set_nodelay(true);
+            OverrideConnector {
+                inner: http,
+                overrides: Arc::clone(&overrides),
+            }
         };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
-            .https_or_http()
+            .https_only()
             .enable_http1()
-            .wrap_connector(connector);
-        let inner = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_millis(pooling.keepalive_timeout_ms))
-            .build(https);
-        HttpClient { inner }
+            .wrap_connector(tcp(false));
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder.pool_idle_timeout(Duration::from_millis(pooling.keepalive_timeout_ms));
+        HttpClient {
+            plain: builder.build(SharedConnector(Arc::new(tcp(true)))),
+            tls: builder.build(SharedConnector(Arc::new(https))),
+        }
     }
 
     /// Sends a request and waits up to `timeout` for the response head
@@ -172,7 +218,11 @@ impl HttpClient {
     ) -> impl Future<Output = Result<http::Response<Incoming>, ClientError>> + Send + use<> {
         // Combinators, not an `async` block: they add nothing to the size
         // of the future they wrap.
-        let sent = self.inner.request(req);
+        let sent = if req.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
+            self.tls.request(req)
+        } else {
+            self.plain.request(req)
+        };
         match timeout {
             Some(timeout) => Either::Left(tokio::time::timeout(timeout, sent).map(|sent| {
                 sent.map_err(|_| ClientError::Timeout)
