@@ -134,14 +134,18 @@ impl Gen<'_> {
                     payload,
                 } => {
                     let value = render(self, payload);
-                    let ct = match content_type {
-                        Some(c) => quote!(Some(#c)),
-                        None => quote!(None),
-                    };
-                    quote! {{
-                        let value = #value;
-                        __rt::ops::set_payload(#message, #ct, value).map_err(|e| #op_failed(&#meta, "payload", e))?;
-                    }}
+                    match content_type {
+                        // Checked by sema: visible ASCII, a valid header value.
+                        Some(c) => quote! {{
+                            static CONTENT_TYPE: __rt::HeaderValue = __rt::HeaderValue::from_static(#c);
+                            let value = #value;
+                            __rt::ops::set_payload(#message, Some(&CONTENT_TYPE), value);
+                        }},
+                        None => quote! {{
+                            let value = #value;
+                            __rt::ops::set_payload(#message, None, value);
+                        }},
+                    }
                 }
                 MessageOp::SetScalar(Scalar::StatusCode, tpl)
                     if let Some(code) = tpl.literal_text().and_then(|t| literal_status(&t)) =>

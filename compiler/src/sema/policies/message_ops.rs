@@ -7,7 +7,7 @@ use super::super::vars::VarTable;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::expr::template::TemplateOptions;
 use crate::ir::{self, Collection, CopySpec, MessageOp, MsgSel, PartSel, RemoveSpec, Scalar};
-use crate::syntax::xml::Element;
+use crate::syntax::xml::{Element, Text};
 
 const COLLECTIONS: &[(&str, &str, Collection)] = &[
     ("Headers", "Header", Collection::Header),
@@ -71,7 +71,7 @@ impl Sema<'_> {
                     ops.push(MessageOp::SetScalar(scalar, tpl));
                 }
             } else if child.name == "Payload" {
-                let content_type = child.attr("contentType").map(|c| c.trimmed().to_owned());
+                let content_type = child.attr("contentType").and_then(|c| self.content_type(c));
                 let prefix = child
                     .attr("variablePrefix")
                     .and_then(|p| p.trimmed().chars().next());
@@ -111,6 +111,27 @@ impl Sema<'_> {
                 );
             }
         }
+    }
+
+    /// `Payload@contentType`, checked here so that the generated code sets
+    /// it as a constant header value: visible ASCII (and tabs) only.
+    fn content_type(&mut self, attr: &Text) -> Option<String> {
+        let value = attr.trimmed();
+        if value.bytes().all(|b| (32..127).contains(&b) || b == b'\t') {
+            return Some(value.to_owned());
+        }
+        self.diags.push(
+            Diagnostic::error(
+                Code::INVALID_VALUE,
+                format!(
+                    "contentType `{}` cannot be sent as a Content-Type header",
+                    value.escape_debug()
+                ),
+            )
+            .at(attr.span(), "control or non-ASCII character")
+            .help("write a media type in plain ASCII, such as application/json"),
+        );
+        None
     }
 
     fn add_ops(&mut self, add: &Element, ops: &mut Vec<MessageOp>) {
