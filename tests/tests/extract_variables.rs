@@ -110,6 +110,28 @@ async fn json_from_the_target_response_exposed_as_headers() {
 }
 
 #[tokio::test]
+async fn json_from_a_url_route_response() {
+    // A RouteRule's own <URL> is the one route whose response the
+    // ProxyEndpoint reads whole itself (a TargetEndpoint buffers its own).
+    let gw = TestGateway::serving(extract::Proxy).await;
+    let resp = gw
+        .send(
+            "GET",
+            "/ev/json?q=direct&n=7",
+            &[("x-route", "url"), ("x-field", "n")],
+            "",
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(
+        gw.echo.requests().pop().expect("request").path,
+        "/direct/json"
+    );
+    assert_eq!(resp.header("x-q-out").as_deref(), Some("direct"));
+    assert_eq!(resp.header("x-picked").as_deref(), Some("7"));
+}
+
+#[tokio::test]
 async fn unable_to_cast_invalid_json_path_and_unresolved_template() {
     let gw = TestGateway::serving(extract::Proxy).await;
     let resp = gw

@@ -162,7 +162,14 @@ impl Gen<'_> {
             .proxy
             .needs_request_content
             .then(|| quote!(__rt::buffer_body(&mut ctx.request, ctx.env.max_body_bytes()).await?;));
-        let buffer_response = self.proxy.needs_response_content.then(|| {
+        // Only a RouteRule's own `<URL>` leaves the response streaming here: a
+        // TargetEndpoint buffers it after its call, an integration route reads
+        // it whole, and a null route has none.
+        let url_route = ep
+            .routes
+            .iter()
+            .any(|r| matches!(r.target, RouteTarget::Url(_)));
+        let buffer_response = (self.proxy.needs_response_content && url_route).then(|| {
             quote! {
                 if let Some(resp) = ctx.response.as_mut() {
                     __rt::buffer_body(resp, ctx.env.max_body_bytes()).await?;
