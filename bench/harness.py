@@ -196,7 +196,8 @@ ANNOTATED = re.compile(r"^\s*([\d,]+) \([^)]*\)\s+\S*?:(\S+)", re.M)
 def parked(profile):
     """Instructions spent inside the worker's park (inclusive), read with
     callgrind_annotate from a callgrind output file."""
-    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", profile],
+    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
+                          "--show=Ir", profile],
                          capture_output=True, text=True, check=True).stdout
     return max((int(m.group(1).replace(",", "")) for m in ANNOTATED.finditer(out)
                 if m.group(2) == PARK), default=0)
