@@ -172,6 +172,13 @@ pub enum Collection {
 }
 
 /// One message operation, applied in document order.
+/// Whether `text` is what `HeaderValue::from_static` accepts (visible ASCII
+/// and tabs): such a header value is emitted as a constant, checked when the
+/// generated code compiles.
+pub fn is_static_header_value(text: &str) -> bool {
+    text.bytes().all(|b| (32..127).contains(&b) || b == b'\t')
+}
+
 #[derive(Debug, Clone)]
 pub enum MessageOp {
     /// `<Set>` of a header/param: replace its values.
@@ -180,7 +187,7 @@ pub enum MessageOp {
     AddItem(Collection, String, Template),
     /// `<Set><Payload>`.
     SetPayload {
-        /// `contentType` attribute.
+        /// `contentType` attribute ([`is_static_header_value`]).
         content_type: Option<String>,
         /// The payload template.
         payload: Template,

@@ -2,7 +2,7 @@
 
 use super::super::Gen;
 use super::super::vars;
-use crate::ir::{Collection, MessageOp, PartSel, Scalar};
+use crate::ir::{self, Collection, MessageOp, PartSel, Scalar};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -64,12 +64,6 @@ fn literal_status(text: &str) -> Option<u16> {
         .filter(|c| (100..=599).contains(c))
 }
 
-/// What `HeaderValue::from_static` accepts (checked here because it is
-/// evaluated when the generated code compiles).
-fn is_visible_ascii(b: u8) -> bool {
-    (32..127).contains(&b) || b == b'\t'
-}
-
 impl Gen<'_> {
     /// The statements applying `ops` in order.
     pub(crate) fn message_ops(&self, ops: &[MessageOp], t: &OpsTarget) -> TokenStream {
@@ -98,7 +92,7 @@ impl Gen<'_> {
                     let lower = header.as_str();
                     let what = format!("header {name}");
                     let value = match tpl.literal_text() {
-                        Some(lit) if lit.bytes().all(is_visible_ascii) => {
+                        Some(lit) if ir::is_static_header_value(&lit) => {
                             quote!(__rt::HeaderValue::from_static(#lit))
                         }
                         _ => {
@@ -135,7 +129,7 @@ impl Gen<'_> {
                 } => {
                     let value = render(self, payload);
                     match content_type {
-                        // Checked by sema: visible ASCII, a valid header value.
+                        // Checked by sema (`ir::is_static_header_value`).
                         Some(c) => quote! {{
                             static CONTENT_TYPE: __rt::HeaderValue = __rt::HeaderValue::from_static(#c);
                             let value = #value;

@@ -117,7 +117,7 @@ impl Sema<'_> {
     /// it as a constant header value: visible ASCII (and tabs) only.
     fn content_type(&mut self, attr: &Text) -> Option<String> {
         let value = attr.trimmed();
-        if value.bytes().all(|b| (32..127).contains(&b) || b == b'\t') {
+        if ir::is_static_header_value(value) {
             return Some(value.to_owned());
         }
         self.diags.push(
