@@ -30,8 +30,6 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 
-PARK = "tokio::runtime::time::Driver::park_internal"
-
 
 def calls_to(profile, name):
     """Calls to functions whose name contains `name`, read from a callgrind
@@ -87,13 +85,11 @@ def measure(binary, n, scenario, backend_port, cores, tmp, tag, cache_sim):
                     "--target", f"127.0.0.1:{port}", "--path", path, "--n", str(n),
                     "--status", str(status)], check=True, capture_output=True, timeout=600)
     counters = h.stop(p, timeout=120)
-    with open(out) as f:
-        m = h.CALLGRIND_TOTAL.search(f.read())
-    if not m:
+    totals = events(out)
+    if "Ir" not in totals:
         raise RuntimeError(f"no totals in {out}")
-    total = int(m.group(1))
-    return (total, counters["allocs"], calls_to(out, PARK), total - h.parked(out),
-            events(out))
+    total = totals["Ir"]
+    return (total, counters["allocs"], calls_to(out, h.PARK), total - h.parked(out), totals)
 
 
 def main():
