@@ -8,15 +8,17 @@ use futures_util::FutureExt;
 use futures_util::future::Either;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::net::TcpStream;
 
 /// Error type of outbound bodies.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -58,7 +60,7 @@ pub struct OverrideConnector {
 }
 
 impl tower_service::Service<http::Uri> for OverrideConnector {
-    type Response = <HttpConnector as tower_service::Service<http::Uri>>::Response;
+    type Response = Tcp;
     type Error = <HttpConnector as tower_service::Service<http::Uri>>::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
@@ -68,8 +70,66 @@ impl tower_service::Service<http::Uri> for OverrideConnector {
 
     fn call(&mut self, uri: http::Uri) -> Self::Future {
         let target = override_uri(&self.overrides, &uri).unwrap_or(uri);
-        let fut = self.inner.call(target);
-        Box::pin(fut)
+        Box::pin(self.inner.call(target).map(|dialled| dialled.map(Tcp)))
+    }
+}
+
+/// An upstream TCP connection. hyper-util's own stream reports the
+/// peer's and its own address (`HttpInfo`), which the pool then copies
+/// into the extensions of every response: an allocated map per response
+/// that nothing here reads. This one reports nothing beyond the
+/// connection itself.
+pub struct Tcp(TokioIo<TcpStream>);
+
+impl Connection for Tcp {
+    fn connected(&self) -> Connected {
+        Connected::new()
+    }
+}
+
+impl hyper::rt::Read for Tcp {
+    #[inline]
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for Tcp {
+    #[inline]
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
+    }
+
+    #[inline]
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().0).poll_write_vectored(cx, bufs)
+    }
+
+    #[inline]
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    #[inline]
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_flush(cx)
+    }
+
+    #[inline]
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_shutdown(cx)
     }
 }
 
