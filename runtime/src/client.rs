@@ -1,9 +1,11 @@
 //! The outbound HTTP client used for targets and callouts: hyper-util's
 //! pooled client over rustls (verification always on), with connect
 //! overrides that send a named `host:port` to a local address while TLS
-//! still verifies the original name.
+//! still verifies the original name, and short pool keys
+//! ([`crate::pool_keys`]).
 
 use crate::env::{ConfigError, EnvConfig};
+use crate::pool_keys::PoolKeys;
 use futures_util::FutureExt;
 use futures_util::future::Either;
 use hyper::body::Incoming;
@@ -154,16 +156,23 @@ fn override_uri(overrides: &BTreeMap<String, SocketAddr>, uri: &http::Uri) -> Op
 /// The connector of `https://` calls.
 type TlsConnector = hyper_rustls::HttpsConnector<OverrideConnector>;
 
-/// A connector behind one `Arc`. hyper-util clones its client, connector
-/// included, for every request it sends; the connectors hold two to four
-/// `Arc`s each (TCP settings, overrides, TLS config, server-name resolver),
-/// and this makes that per-request clone one reference count. The
-/// connector itself is cloned only to dial a new connection.
-struct SharedConnector<C>(Arc<C>);
+/// A connector behind one `Arc`, dialling the origin behind a pool key.
+/// hyper-util clones its client, connector included, for every request it
+/// sends; the connectors hold two to four `Arc`s each (TCP settings,
+/// overrides, TLS config, server-name resolver), and this makes that
+/// per-request clone two reference counts. The connector itself is cloned
+/// only to dial a new connection.
+struct SharedConnector<C> {
+    connector: Arc<C>,
+    keys: Arc<PoolKeys>,
+}
 
 impl<C> Clone for SharedConnector<C> {
     fn clone(&self) -> Self {
-        SharedConnector(Arc::clone(&self.0))
+        SharedConnector {
+            connector: Arc::clone(&self.connector),
+            keys: Arc::clone(&self.keys),
+        }
     }
 }
 
@@ -181,8 +190,9 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, uri: http::Uri) -> Self::Future {
-        let mut connector = C::clone(&self.0);
+    fn call(&mut self, dst: http::Uri) -> Self::Future {
+        let uri = self.keys.dial(dst);
+        let mut connector = C::clone(&self.connector);
         Box::pin(async move {
             std::future::poll_fn(|cx| connector.poll_ready(cx)).await?;
             connector.call(uri).await
@@ -191,11 +201,13 @@ where
 }
 
 /// The pooled outbound client: one pool for `http://` calls, which read
-/// and write the TCP stream directly, and one for `https://` calls.
+/// and write the TCP stream directly, and one for `https://` calls, both
+/// keyed by the origins' aliases.
 #[derive(Clone)]
 pub struct HttpClient {
     plain: Client<SharedConnector<OverrideConnector>, OutBody>,
     tls: Client<SharedConnector<TlsConnector>, OutBody>,
+    keys: Arc<PoolKeys>,
 }
 
 /// The roots trusted when an SSLInfo names no trust store: the web PKI
@@ -254,13 +266,26 @@ impl HttpClient {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_only()
+            // HTTP/1 only: pool keys (`crate::pool_keys`) rely on requests
+            // carrying their target in origin form, not in `:authority`.
             .enable_http1()
             .wrap_connector(tcp(false));
         let mut builder = Client::builder(TokioExecutor::new());
-        builder.pool_idle_timeout(Duration::from_millis(pooling.keepalive_timeout_ms));
+        builder
+            .pool_idle_timeout(Duration::from_millis(pooling.keepalive_timeout_ms))
+            // `PoolKeys::key` sets it from the real URI, before aliasing.
+            .set_host(false);
+        let keys = Arc::new(PoolKeys::default());
         HttpClient {
-            plain: builder.build(SharedConnector(Arc::new(tcp(true)))),
-            tls: builder.build(SharedConnector(Arc::new(https))),
+            plain: builder.build(SharedConnector {
+                connector: Arc::new(tcp(true)),
+                keys: Arc::clone(&keys),
+            }),
+            tls: builder.build(SharedConnector {
+                connector: Arc::new(https),
+                keys: Arc::clone(&keys),
+            }),
+            keys,
         }
     }
 
@@ -273,22 +298,28 @@ impl HttpClient {
     /// it stays small wherever it is embedded in a flow's future.
     pub fn send(
         &self,
-        req: http::Request<OutBody>,
+        mut req: http::Request<OutBody>,
         timeout: Option<Duration>,
     ) -> impl Future<Output = Result<http::Response<Incoming>, ClientError>> + Send + use<> {
         // Combinators, not an `async` block: they add nothing to the size
         // of the future they wrap.
-        let sent = if req.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
-            self.tls.request(req)
-        } else {
-            self.plain.request(req)
+        let sent = match self.keys.key(&mut req) {
+            Ok(()) => {
+                let sent = if req.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
+                    self.tls.request(req)
+                } else {
+                    self.plain.request(req)
+                };
+                Either::Left(sent.map(|sent| sent.map_err(client_error)))
+            }
+            Err(refused) => Either::Right(std::future::ready(Err(refused))),
         };
         match timeout {
-            Some(timeout) => Either::Left(tokio::time::timeout(timeout, sent).map(|sent| {
-                sent.map_err(|_| ClientError::Timeout)
-                    .and_then(|sent| sent.map_err(client_error))
-            })),
-            None => Either::Right(sent.map(|sent| sent.map_err(client_error))),
+            Some(timeout) => Either::Left(
+                tokio::time::timeout(timeout, sent)
+                    .map(|sent| sent.map_err(|_| ClientError::Timeout).and_then(|sent| sent)),
+            ),
+            None => Either::Right(sent),
         }
     }
 }
