@@ -160,19 +160,28 @@ type TlsConnector = hyper_rustls::HttpsConnector<OverrideConnector>;
 /// hyper-util clones its client, connector included, for every request it
 /// sends; the connectors hold two to four `Arc`s each (TCP settings,
 /// overrides, TLS config, server-name resolver), and this makes that
-/// per-request clone two reference counts. The connector itself is cloned
+/// per-request clone one reference count. The connector itself is cloned
 /// only to dial a new connection.
-struct SharedConnector<C> {
-    connector: Arc<C>,
+struct SharedConnector<C>(Arc<Dialler<C>>);
+
+/// What [`SharedConnector`] shares: the connector and its client's pool keys.
+struct Dialler<C> {
+    connector: C,
     keys: Arc<PoolKeys>,
+}
+
+impl<C> SharedConnector<C> {
+    fn new(connector: C, keys: &Arc<PoolKeys>) -> Self {
+        SharedConnector(Arc::new(Dialler {
+            connector,
+            keys: Arc::clone(keys),
+        }))
+    }
 }
 
 impl<C> Clone for SharedConnector<C> {
     fn clone(&self) -> Self {
-        SharedConnector {
-            connector: Arc::clone(&self.connector),
-            keys: Arc::clone(&self.keys),
-        }
+        SharedConnector(Arc::clone(&self.0))
     }
 }
 
@@ -191,8 +200,8 @@ where
     }
 
     fn call(&mut self, dst: http::Uri) -> Self::Future {
-        let uri = self.keys.dial(dst);
-        let mut connector = C::clone(&self.connector);
+        let uri = self.0.keys.dial(dst);
+        let mut connector = C::clone(&self.0.connector);
         Box::pin(async move {
             std::future::poll_fn(|cx| connector.poll_ready(cx)).await?;
             connector.call(uri).await
@@ -277,14 +286,8 @@ impl HttpClient {
             .set_host(false);
         let keys = Arc::new(PoolKeys::default());
         HttpClient {
-            plain: builder.build(SharedConnector {
-                connector: Arc::new(tcp(true)),
-                keys: Arc::clone(&keys),
-            }),
-            tls: builder.build(SharedConnector {
-                connector: Arc::new(https),
-                keys: Arc::clone(&keys),
-            }),
+            plain: builder.build(SharedConnector::new(tcp(true), &keys)),
+            tls: builder.build(SharedConnector::new(https, &keys)),
             keys,
         }
     }
