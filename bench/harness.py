@@ -11,6 +11,7 @@ import argparse
 import atexit
 import datetime
 import json
+import math
 import os
 import platform
 import re
@@ -151,10 +152,10 @@ http {{
 """
 
 
-def wrk(port, path, args, core):
+def wrk(port, path, seconds, args, core):
     cmd = ["taskset", "-c", core, "wrk", "-t", str(args.threads), "-c", str(args.connections),
-           "-d", f"{args.duration}s", f"http://127.0.0.1:{port}{path}"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration + 60).stdout
+           "-d", f"{seconds}s", f"http://127.0.0.1:{port}{path}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
     m = re.search(r"Requests/sec:\s*([\d.]+)", out)
     if not m:
         raise RuntimeError(f"wrk gave no rate: {out}")
@@ -165,8 +166,14 @@ def wrk(port, path, args, core):
 
 
 def throughput(args, proxy_core, load_core, backend_port, subjects):
-    """subjects: name -> port. Returns {scenario: {subject: [req/s per round]}}."""
+    """subjects: name -> port. Returns {scenario: {subject: [req/s per round]}}.
+
+    Each round gives every subject `args.duration` seconds in `args.slices`
+    slices, interleaved (A B, then B A, ...), and takes the mean of its
+    slices: the subjects compared share the same seconds of the machine, so
+    a drift of the shared host over a few seconds moves both alike."""
     rates = {}
+    seconds = max(1, args.duration // args.slices)
     for rnd in range(args.rounds):
         for name, path, _ in SCENARIOS:
             who = ["generated", "hand"]
@@ -174,13 +181,33 @@ def throughput(args, proxy_core, load_core, backend_port, subjects):
                 who += ["nginx", "direct"]
             if rnd % 2:
                 who.reverse()  # alternate the order between rounds
+            got = {w: [] for w in who}
+            for s in range(args.slices):
+                for w in (who if s % 2 == 0 else who[::-1]):
+                    p = path if w != "direct" else path[len("/pass"):]
+                    port = subjects[w] if w != "direct" else backend_port
+                    got[w].append(wrk(port, p, seconds, args, load_core))
             for w in who:
-                p = path if w != "direct" else path[len("/pass"):]
-                port = subjects[w] if w != "direct" else backend_port
-                r = wrk(port, p, args, load_core)
+                r = statistics.mean(got[w])
                 rates.setdefault(name, {}).setdefault(w, []).append(r)
                 log(f"round {rnd + 1}/{args.rounds} {name:12} {w:10} {r:10.0f} req/s")
     return rates
+
+
+def paired(gen, hand):
+    """Geometric mean of the per-round ratios gen/hand and the half-width of
+    its 95 % interval (t distribution), as (mean, low, high)."""
+    logs = [math.log(a / b) for a, b in zip(gen, hand) if a and b]
+    if not logs:
+        return None
+    mean = statistics.mean(logs)
+    if len(logs) < 2:
+        return (math.exp(mean), None, None)
+    # Two-sided 95 % t quantiles for 1..9 degrees of freedom, then ~1.96.
+    t = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26]
+    half = (t[len(logs) - 2] if len(logs) - 2 < len(t) else 1.96) * \
+        statistics.stdev(logs) / math.sqrt(len(logs))
+    return (math.exp(mean), math.exp(mean - half), math.exp(mean + half))
 
 
 CALLGRIND_TOTAL = re.compile(r"^(?:summary|totals):\s*(\d+)", re.M)
@@ -346,9 +373,10 @@ def report(args, info, rates, cg, comp):
           f"load average at the end {info['load']}.",
           "- Binaries: the `production` profile (release, fat LTO, one codegen unit) for "
           "every server.",
-          f"- wrk: {args.threads} thread(s), {args.connections} connections, {args.duration} s "
-          f"per run, {args.rounds} round(s) alternating the order; proxy on CPU 0, wrk and "
-          f"backend on the others; medians.",
+          f"- wrk: {args.threads} thread(s), {args.connections} connections; "
+          f"{args.rounds} round(s) of {args.duration} s per server, each in "
+          f"{getattr(args, 'slices', 1)} interleaved slice(s) (A B, B A, ...); proxy on CPU 0, "
+          f"wrk and backend on the others; medians of the rounds.",
           f"- callgrind: {args.cg_requests[1]} minus {args.cg_requests[0]} sequential "
           f"keep-alive requests per handler.\n"]
     if args.note:
@@ -357,10 +385,11 @@ def report(args, info, rates, cg, comp):
     if rates:
         md.append("## Throughput (requests per second, median)\n")
         md.append("The spread column is the lowest and highest generated / hand-written ratio "
-                  "of a single round (the two ran back to back): how far one round can "
-                  "mislead on this machine.\n")
-        md.append("| scenario | generated | hand-written | generated / hand | spread of rounds | nginx | generated / nginx | direct to backend |")
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+                  "of a single round (the two ran interleaved): how far one round can "
+                  "mislead on this machine. The paired column is the geometric mean of the "
+                  "rounds' ratios with its 95 % interval (t distribution over the rounds).\n")
+        md.append("| scenario | generated | hand-written | generated / hand | spread of rounds | paired gen / hand (95 %) | nginx | generated / nginx | direct to backend |")
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name, _, _ in SCENARIOS:
             runs = rates.get(name, {})
             r = {w: statistics.median(v) for w, v in runs.items()}
@@ -369,8 +398,11 @@ def report(args, info, rates, cg, comp):
             per_round = [a / b for a, b in zip(runs.get("generated", []), runs.get("hand", [])) if b]
             spread = (f"{min(per_round):.2f}–{max(per_round):.2f}" if len(per_round) > 1
                       else "–")
+            pair = paired(runs.get("generated", []), runs.get("hand", []))
+            pair = ("–" if pair is None else f"{pair[0]:.3f}" if pair[1] is None
+                    else f"{pair[0]:.3f} ({pair[1]:.3f}–{pair[2]:.3f})")
             ng = r.get("nginx")
-            md.append(f"| {name} | {fmt(g)} | {fmt(h)} | {fmt(ratio, 3)} | {spread} | {fmt(ng)} | "
+            md.append(f"| {name} | {fmt(g)} | {fmt(h)} | {fmt(ratio, 3)} | {spread} | {pair} | {fmt(ng)} | "
                       f"{fmt(g / ng if g and ng else None, 3)} | {fmt(r.get('direct'))} |")
             if ratio:
                 rows.append((f"{name}: req/s gen/hand", ratio, lambda v: v >= 0.97))
@@ -447,10 +479,12 @@ def main():
     args = ap.parse_args()
     args.threads, args.connections = 2, 32
     if args.smoke:
-        args.duration, args.rounds, args.cg_requests, args.policies = 1, 1, (10, 60), 1000
+        args.duration, args.slices, args.rounds, args.cg_requests, args.policies = \
+            1, 1, 1, (10, 60), 1000
         args.skip_rustc = True
     else:
-        args.duration, args.rounds, args.cg_requests, args.policies = 10, 5, (200, 2200), 1000
+        args.duration, args.slices, args.rounds, args.cg_requests, args.policies = \
+            10, 5, 5, (200, 2200), 1000
     parts = set(args.only.split(","))
     for tool in (["wrk", "nginx", "taskset"] if "throughput" in parts else []) + \
             (["valgrind"] if "callgrind" in parts else []):
