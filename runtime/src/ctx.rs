@@ -174,8 +174,9 @@ pub struct ClientVars {
     pub addr: SocketAddr,
     /// `HTTP` or `HTTPS`.
     pub scheme: &'static str,
-    /// When the request arrived.
-    pub received_start: SystemTime,
+    /// When the request arrived (`None` when the proxy never reads it:
+    /// [`crate::proxy::Timestamps`]).
+    pub received_start: Option<SystemTime>,
 }
 
 /// `fault.*` variables, set when a fault is raised.
@@ -389,6 +390,7 @@ pub(crate) const TEST_PROXY: ProxyMeta = ProxyMeta {
         load_balancers: &[],
         shared_flows: &[],
     },
+    timestamps: crate::proxy::Timestamps::ALL,
 };
 
 /// A context for unit tests: a GET of `http://localhost/` from
@@ -403,7 +405,7 @@ pub(crate) fn test_ctx(meta: &'static ProxyMeta) -> Ctx {
         ClientVars {
             addr: ([127, 0, 0, 1], 1).into(),
             scheme: "HTTP",
-            received_start: std::time::UNIX_EPOCH,
+            received_start: Some(std::time::UNIX_EPOCH),
         },
         ProxyVars {
             basepath: "/",

@@ -416,7 +416,7 @@ fn new_ctx(
         ClientVars {
             addr: peer,
             scheme: "HTTP",
-            received_start: SystemTime::now(),
+            received_start: meta.timestamps.client_received_start.then(SystemTime::now),
         },
         ProxyVars {
             basepath: ep.map_or("/", |e| e.base_path),

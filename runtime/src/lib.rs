@@ -81,6 +81,7 @@ pub mod __private {
         pub use crate::policies::set_integration_request as sir;
         pub use crate::proxy::{
             BoxFuture, CompiledProxy, Connections, EndpointMeta, HandlerFuture, ProxyMeta,
+            Timestamps,
         };
         pub use crate::target::{
             LiteralOrigin, RequestHeaders, Retain, TargetProperties, call as call_target,

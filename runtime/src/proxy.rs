@@ -33,6 +33,28 @@ pub struct ProxyMeta {
     pub slots: &'static [&'static str],
     /// Its HTTP connections' needs from the environment.
     pub connections: Connections,
+    /// The request timestamps its flows can read.
+    pub timestamps: Timestamps,
+}
+
+/// Which of a request's timestamps a proxy's flows can read. The compiler
+/// finds their readers in the generated code, and a timestamp nothing
+/// reads is not taken: a clock read (tens of nanoseconds) saved at each
+/// request for each. One left out reads as null.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamps {
+    /// `client.received.start.timestamp`.
+    pub client_received_start: bool,
+    /// `target.sent.start.timestamp` and `target.received.end.timestamp`.
+    pub target: bool,
+}
+
+impl Timestamps {
+    /// Every timestamp taken.
+    pub const ALL: Timestamps = Timestamps {
+        client_received_start: true,
+        target: true,
+    };
 }
 
 /// What the HTTP connections of a compiled bundle (a proxy or a shared

@@ -210,7 +210,9 @@ pub async fn call(
         }
         Some(lb) => Box::pin(call_balanced(ctx, base_url, props, lb, headers)).await?,
     };
-    ctx.target.received_end_ms = Some(now_ms());
+    if ctx.meta.timestamps.target {
+        ctx.target.received_end_ms = Some(now_ms());
+    }
 
     let status = resp.status().as_u16();
     if let Some(t) = &mut ctx.trace {
@@ -294,7 +296,9 @@ fn direct_request(
         let uri = crate::trace::masked_uri(&req.uri().to_string(), &ctx.env.config().trace_mask);
         t.note(format!("→ target {} {uri}", req.method()));
     }
-    ctx.target.sent_start_ms = Some(now_ms());
+    if ctx.meta.timestamps.target {
+        ctx.target.sent_start_ms = Some(now_ms());
+    }
     Ok(req)
 }
 
@@ -318,7 +322,9 @@ async fn call_balanced(
     let (mut parts, ()) = http::Request::new(()).into_parts();
     parts.method = ctx.request.verb.clone();
     parts.headers = headers;
-    ctx.target.sent_start_ms = Some(now_ms());
+    if ctx.meta.timestamps.target {
+        ctx.target.sent_start_ms = Some(now_ms());
+    }
     let (resp, chosen) = ctx
         .env
         .upstreams()

@@ -360,12 +360,12 @@ fn read_builtin<'a>(ctx: &'a Ctx, var: &Var) -> Value<'a> {
         } else {
             "false"
         }),
-        Var::ClientReceivedStartTimestamp => Value::Long(
-            ctx.client
-                .received_start
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
-        ),
+        Var::ClientReceivedStartTimestamp => ctx.client.received_start.map_or(Value::Null, |t| {
+            Value::Long(
+                t.duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            )
+        }),
         Var::TargetUrl => Value::from_opt_str(ctx.target.url.as_deref()),
         Var::TargetName => Value::from_opt_str(ctx.target.name),
         Var::TargetBasepath => ctx

@@ -63,6 +63,40 @@ async fn target_receives_verb_path_query_headers_and_body() {
     assert_eq!(resp.header("x-backend").as_deref(), Some("echo"));
 }
 
+/// Milliseconds since the Unix epoch, now.
+fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970");
+    i64::try_from(since.as_millis()).expect("ms fit in i64")
+}
+
+/// A proxy that reads the request's timestamps gets them, in order, within
+/// the exchange (the compiler takes them because a policy reads them).
+#[tokio::test]
+async fn request_timestamps_are_taken_when_read() {
+    let gw = TestGateway::serving(flows::Proxy).await;
+    let before = now_ms();
+    let resp = gw.send("GET", "/flows/items", &[], "").await;
+    let after = now_ms();
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    let timing = resp.header("x-timing").expect("x-timing header");
+    let stamps: Vec<i64> = timing
+        .split(' ')
+        .map(|t| {
+            t.parse()
+                .unwrap_or_else(|_| panic!("not a timestamp: {timing}"))
+        })
+        .collect();
+    let [client, sent, received] = stamps[..] else {
+        panic!("three timestamps expected: {timing}");
+    };
+    assert!(
+        before <= client && client <= sent && sent <= received && received <= after,
+        "{timing}"
+    );
+}
+
 #[tokio::test]
 async fn hop_by_hop_headers_are_not_forwarded() {
     let gw = TestGateway::serving(flows::Proxy).await;

@@ -13,6 +13,7 @@ async fn built_in_variables_resolve() {
         },
     )
     .await;
+    let before = std::time::SystemTime::now();
     let resp = gw
         .send(
             "GET",
@@ -53,4 +54,15 @@ async fn built_in_variables_resolve() {
     for (name, value) in expect {
         assert_eq!(v[name], value, "{name}");
     }
+    // Read by this proxy (its only timestamp read), so taken at arrival.
+    let received: u128 = v["client.received.start.timestamp"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("client.received.start.timestamp in ms");
+    let since = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_millis()
+    };
+    assert!(since(before) <= received && received <= since(std::time::SystemTime::now()));
 }

@@ -10,6 +10,7 @@ mod policies;
 mod request_headers;
 mod requirements;
 mod shared_flow;
+mod timestamps;
 mod transport;
 mod vars;
 
@@ -60,10 +61,12 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
     };
     let conditions = std::mem::take(&mut g.conditions);
     let conditions = quote!(#(#conditions)*);
-    let after_target = proxy
-        .shared_flow
-        .is_none()
-        .then(|| request_headers::after_target(proxy, &[&items, &conditions]));
+    let after_target = proxy.shared_flow.is_none().then(|| {
+        let code = [&items, &conditions];
+        let headers = request_headers::after_target(proxy, &code);
+        let timestamps = timestamps::item(proxy, &code);
+        quote!(#headers #timestamps)
+    });
     let instrument = proxy.policies.iter().any(ir::Policy::is_async).then(|| {
         quote!(
             use __rt::Instrument as _;
@@ -138,6 +141,7 @@ impl Gen<'_> {
                 endpoints: &[#(#endpoint_metas),*],
                 slots: &[#(#slot_names),*],
                 connections: #connections,
+                timestamps: TIMESTAMPS,
             };
 
             #transport_statics
