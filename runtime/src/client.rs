@@ -7,10 +7,9 @@
 use crate::env::{ConfigError, EnvConfig};
 use crate::pool_keys::PoolKeys;
 use futures_util::FutureExt;
-use futures_util::future::Either;
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -299,30 +298,61 @@ impl HttpClient {
     /// The returned future owns everything it needs (hyper's own request
     /// future is boxed), so callers can drop the client before awaiting it:
     /// it stays small wherever it is embedded in a flow's future.
-    pub fn send(
-        &self,
-        mut req: http::Request<OutBody>,
-        timeout: Option<Duration>,
-    ) -> impl Future<Output = Result<http::Response<Incoming>, ClientError>> + Send + use<> {
-        // Combinators, not an `async` block: they add nothing to the size
-        // of the future they wrap.
-        let sent = match self.keys.key(&mut req) {
-            Ok(()) => {
-                let sent = if req.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
-                    self.tls.request(req)
-                } else {
-                    self.plain.request(req)
-                };
-                Either::Left(sent.map(|sent| sent.map_err(client_error)))
-            }
-            Err(refused) => Either::Right(std::future::ready(Err(refused))),
+    pub fn send(&self, mut req: http::Request<OutBody>, timeout: Option<Duration>) -> Sending {
+        if let Err(refused) = self.keys.key(&mut req) {
+            return Sending::failed(refused);
+        }
+        let sent = if req.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
+            self.tls.request(req)
+        } else {
+            self.plain.request(req)
         };
         match timeout {
-            Some(timeout) => Either::Left(
-                tokio::time::timeout(timeout, sent)
-                    .map(|sent| sent.map_err(|_| ClientError::Timeout).and_then(|sent| sent)),
-            ),
-            None => Either::Right(sent),
+            Some(timeout) => Sending::Timed {
+                sent: tokio::time::timeout(timeout, sent),
+            },
+            None => Sending::Untimed { sent },
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`HttpClient::send`]: hyper-util's response future,
+    /// under a timer when one was given, or an error found before sending.
+    /// One future with one small `poll`, where a stack of combinators
+    /// (`Either`, `Map`, `Timeout`) had code of its own for every layer.
+    #[project = SendingProj]
+    pub enum Sending {
+        /// Waiting for the response head until the timer fires.
+        Timed { #[pin] sent: tokio::time::Timeout<ResponseFuture> },
+        /// Waiting for the response head; the caller's timer bounds it.
+        Untimed { sent: ResponseFuture },
+        /// Failed before anything was sent (the error is taken when polled).
+        Failed { error: Option<ClientError> },
+    }
+}
+
+impl Sending {
+    /// A send that failed before it started.
+    pub fn failed(error: ClientError) -> Self {
+        Sending::Failed { error: Some(error) }
+    }
+}
+
+impl Future for Sending {
+    type Output = Result<http::Response<Incoming>, ClientError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            SendingProj::Timed { sent } => match sent.poll(cx) {
+                Poll::Ready(Ok(sent)) => Poll::Ready(sent.map_err(client_error)),
+                Poll::Ready(Err(_elapsed)) => Poll::Ready(Err(ClientError::Timeout)),
+                Poll::Pending => Poll::Pending,
+            },
+            SendingProj::Untimed { sent } => Pin::new(sent).poll(cx).map_err(client_error),
+            SendingProj::Failed { error } => Poll::Ready(Err(error.take().unwrap_or_else(|| {
+                ClientError::Request("the send was polled again after it failed".into())
+            }))),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! HealthMonitor tasks watching them.
 
 use crate::balancer::{Balancer, LoadBalancer};
-use crate::client::{ClientError, HttpClient, OutBody, Pooling, dial_addr};
+use crate::client::{ClientError, HttpClient, OutBody, Pooling, Sending, dial_addr};
 use crate::env::{ConfigError, EnvConfig};
 use crate::health::{self, Check};
 use crate::proxy::{Connections, ProxyMeta};
@@ -14,13 +14,10 @@ use crate::target_servers::TargetServerConfig;
 use crate::tls::Stores;
 use crate::tls_client::{SslInfo, client_config};
 use bytes::Bytes;
-
-use futures_util::future::Either;
 use hyper::body::Incoming;
 use rustls::{ClientConfig, RootCertStore};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -284,14 +281,14 @@ impl Upstreams {
         props: &TargetProperties,
         req: http::Request<OutBody>,
         outer: Option<Duration>,
-    ) -> impl Future<Output = Result<http::Response<Incoming>, ClientError>> + Send + use<> {
+    ) -> Sending {
         let io = Duration::from_millis(props.io_timeout_ms);
         let timeout = outer.is_none_or(|outer| outer > io).then_some(io);
         // The client is chosen (and its request started) now, so the
         // future holds neither `self` nor a client while it waits.
         match self.client_for(props) {
-            Ok(client) => Either::Left(client.send(req, timeout)),
-            Err(e) => Either::Right(std::future::ready(Err(e))),
+            Ok(client) => client.send(req, timeout),
+            Err(e) => Sending::failed(e),
         }
     }
 
