@@ -64,9 +64,11 @@ pub struct ProxyVars {
 }
 
 /// `proxy.url`: `http://<Host><path>?<query>` of the request as received.
-/// For requests from a client it is formatted on first read (most bundles
-/// never read it), from the received URI and Host header, which are kept
-/// as cheap reference-counted clones.
+/// For requests from a client it is formatted on first read, from the
+/// received URI and Host header, which are kept as cheap reference-counted
+/// clones, and only for a proxy whose flows can read it ([`Reads`]).
+///
+/// [`Reads`]: crate::proxy::Reads
 #[derive(Debug, Clone)]
 pub struct ProxyUrl {
     received: Option<(http::Uri, Option<http::HeaderValue>)>,
@@ -79,6 +81,14 @@ impl ProxyUrl {
         ProxyUrl {
             received: None,
             text: std::sync::OnceLock::from(text),
+        }
+    }
+
+    /// The URL of a proxy whose flows never read it: reads as empty.
+    pub fn unread() -> Self {
+        ProxyUrl {
+            received: None,
+            text: std::sync::OnceLock::new(),
         }
     }
 
@@ -390,7 +400,7 @@ pub(crate) const TEST_PROXY: ProxyMeta = ProxyMeta {
         load_balancers: &[],
         shared_flows: &[],
     },
-    timestamps: crate::proxy::Timestamps::ALL,
+    reads: crate::proxy::Reads::ALL,
 };
 
 /// A context for unit tests: a GET of `http://localhost/` from

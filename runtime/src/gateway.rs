@@ -240,10 +240,14 @@ impl Gateway {
         let pathsuffix = PathSuffix::received(req.uri(), suffix_start(path, consumed));
         let meta = route.proxy.meta();
         let ep = meta.endpoints.get(route.endpoint);
-        let url = ProxyUrl::received(
-            req.uri().clone(),
-            req.headers().get(http::header::HOST).cloned(),
-        );
+        let url = if meta.reads.proxy_url {
+            ProxyUrl::received(
+                req.uri().clone(),
+                req.headers().get(http::header::HOST).cloned(),
+            )
+        } else {
+            ProxyUrl::unread()
+        };
         let request = request_message(req);
         let mut ctx = new_ctx(&self.env, route, request, pathsuffix, url, peer);
         let mask = &self.env.config().trace_mask;
@@ -416,7 +420,7 @@ fn new_ctx(
         ClientVars {
             addr: peer,
             scheme: "HTTP",
-            received_start: meta.timestamps.client_received_start.then(SystemTime::now),
+            received_start: meta.reads.client_received_start.then(SystemTime::now),
         },
         ProxyVars {
             basepath: ep.map_or("/", |e| e.base_path),
@@ -480,13 +484,17 @@ pub async fn dispatch_local(
     request.set_path(if full.is_empty() { "/".into() } else { full });
     let route = route.clone();
     drop(routes);
-    let url = ProxyUrl::new(format!(
-        "http://{}{}",
-        request
-            .header_first(&http::header::HOST)
-            .unwrap_or("localhost"),
-        request.uri()
-    ));
+    let url = if route.proxy.meta().reads.proxy_url {
+        ProxyUrl::new(format!(
+            "http://{}{}",
+            request
+                .header_first(&http::header::HOST)
+                .unwrap_or("localhost"),
+            request.uri()
+        ))
+    } else {
+        ProxyUrl::unread()
+    };
     let mut ctx = new_ctx(
         env,
         &route,

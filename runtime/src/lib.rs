@@ -80,8 +80,7 @@ pub mod __private {
         pub use crate::policies::service_callout as sc;
         pub use crate::policies::set_integration_request as sir;
         pub use crate::proxy::{
-            BoxFuture, CompiledProxy, Connections, EndpointMeta, HandlerFuture, ProxyMeta,
-            Timestamps,
+            BoxFuture, CompiledProxy, Connections, EndpointMeta, HandlerFuture, ProxyMeta, Reads,
         };
         pub use crate::target::{
             LiteralOrigin, RequestHeaders, Retain, TargetProperties, call as call_target,

@@ -33,27 +33,33 @@ pub struct ProxyMeta {
     pub slots: &'static [&'static str],
     /// Its HTTP connections' needs from the environment.
     pub connections: Connections,
-    /// The request timestamps its flows can read.
-    pub timestamps: Timestamps,
+    /// The per-request values its flows can read that cost something to
+    /// record (only those are recorded).
+    pub reads: Reads,
 }
 
-/// Which of a request's timestamps a proxy's flows can read. The compiler
-/// finds their readers in the generated code, and a timestamp nothing
-/// reads is not taken: a clock read (tens of nanoseconds) saved at each
-/// request for each. One left out reads as null.
+/// Which per-request values that cost something to record a proxy's flows
+/// can read. The compiler finds their readers in the generated code, and a
+/// value nothing reads is not recorded: a clock read (tens of nanoseconds)
+/// for each timestamp, reference-counted clones of the received URI and
+/// `Host` header for `proxy.url`. A timestamp left out reads as null,
+/// `proxy.url` as empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timestamps {
+pub struct Reads {
     /// `client.received.start.timestamp`.
     pub client_received_start: bool,
     /// `target.sent.start.timestamp` and `target.received.end.timestamp`.
-    pub target: bool,
+    pub target_timestamps: bool,
+    /// `proxy.url`.
+    pub proxy_url: bool,
 }
 
-impl Timestamps {
-    /// Every timestamp taken.
-    pub const ALL: Timestamps = Timestamps {
+impl Reads {
+    /// Every value recorded.
+    pub const ALL: Reads = Reads {
         client_received_start: true,
-        target: true,
+        target_timestamps: true,
+        proxy_url: true,
     };
 }
 

@@ -210,7 +210,7 @@ pub async fn call(
         }
         Some(lb) => Box::pin(call_balanced(ctx, base_url, props, lb, headers)).await?,
     };
-    if ctx.meta.timestamps.target {
+    if ctx.meta.reads.target_timestamps {
         ctx.target.received_end_ms = Some(now_ms());
     }
 
@@ -296,7 +296,7 @@ fn direct_request(
         let uri = crate::trace::masked_uri(&req.uri().to_string(), &ctx.env.config().trace_mask);
         t.note(format!("→ target {} {uri}", req.method()));
     }
-    if ctx.meta.timestamps.target {
+    if ctx.meta.reads.target_timestamps {
         ctx.target.sent_start_ms = Some(now_ms());
     }
     Ok(req)
@@ -322,7 +322,7 @@ async fn call_balanced(
     let (mut parts, ()) = http::Request::new(()).into_parts();
     parts.method = ctx.request.verb.clone();
     parts.headers = headers;
-    if ctx.meta.timestamps.target {
+    if ctx.meta.reads.target_timestamps {
         ctx.target.sent_start_ms = Some(now_ms());
     }
     let (resp, chosen) = ctx

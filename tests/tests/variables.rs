@@ -54,6 +54,9 @@ async fn built_in_variables_resolve() {
     for (name, value) in expect {
         assert_eq!(v[name], value, "{name}");
     }
+    // Read by this proxy, so recorded: the URL as received, with its Host.
+    let url = format!("http://{}/vars/v1/items/42/details?a=1&a=2&b=x", gw.addr);
+    assert_eq!(v["proxy.url"], url.as_str());
     // Read by this proxy (its only timestamp read), so taken at arrival.
     let received: u128 = v["client.received.start.timestamp"]
         .as_str()

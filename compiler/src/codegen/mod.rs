@@ -7,10 +7,10 @@ mod flows;
 mod local_target;
 pub mod naming;
 mod policies;
+mod reads;
 mod request_headers;
 mod requirements;
 mod shared_flow;
-mod timestamps;
 mod transport;
 mod vars;
 
@@ -64,8 +64,8 @@ pub fn generate(proxy: &ir::Proxy, opts: &Options) -> TokenStream {
     let after_target = proxy.shared_flow.is_none().then(|| {
         let code = [&items, &conditions];
         let headers = request_headers::after_target(proxy, &code);
-        let timestamps = timestamps::item(proxy, &code);
-        quote!(#headers #timestamps)
+        let reads = reads::item(proxy, &code);
+        quote!(#headers #reads)
     });
     let instrument = proxy.policies.iter().any(ir::Policy::is_async).then(|| {
         quote!(
@@ -141,7 +141,7 @@ impl Gen<'_> {
                 endpoints: &[#(#endpoint_metas),*],
                 slots: &[#(#slot_names),*],
                 connections: #connections,
-                timestamps: TIMESTAMPS,
+                reads: READS,
             };
 
             #transport_statics

@@ -1,20 +1,21 @@
-//! Which of the request's timestamps a proxy's flows can read
-//! (`client.received.start.timestamp`, `target.sent.start.timestamp`,
-//! `target.received.end.timestamp`). The runtime takes only those: each is
-//! a clock read at every request.
+//! Which per-request values that cost something to record a proxy's flows
+//! can read: the request's timestamps (`client.received.start.timestamp`,
+//! `target.sent.start.timestamp`, `target.received.end.timestamp`), each a
+//! clock read, and `proxy.url`, for which the received URI and `Host`
+//! header are kept. The runtime records only those read.
 //!
 //! As for the request headers ([`super::request_headers`]), the decision is
 //! made on the generated code itself, so no reader can be missed by a list
-//! kept elsewhere: a timestamp is read when its `Var` variant occurs
-//! anywhere in it. A FlowCallout reads them all, whatever it calls: a shared
-//! flow mounted from another build is not visible here.
+//! kept elsewhere: a value is read when its `Var` variant occurs anywhere
+//! in it. A FlowCallout reads them all, whatever it calls: a shared flow
+//! mounted from another build is not visible here.
 
 use crate::ir;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
-/// The `TIMESTAMPS` item for a proxy whose generated code is `code`
-/// (`META` names it).
+/// The `READS` item for a proxy whose generated code is `code` (`META`
+/// names it).
 pub(super) fn item(proxy: &ir::Proxy, code: &[&TokenStream]) -> TokenStream {
     let flow_callout = proxy
         .policies
@@ -28,21 +29,28 @@ pub(super) fn item(proxy: &ir::Proxy, code: &[&TokenStream]) -> TokenStream {
     };
     let client = read(&["ClientReceivedStartTimestamp"]);
     let target = read(&["TargetSentStartTimestamp", "TargetReceivedEndTimestamp"]);
-    let doc = match (client, target) {
-        (true, true) => " Every request timestamp is read, so each is taken.",
-        (false, false) => " No request timestamp is read: none is taken (no clock reads).",
-        (true, false) => {
-            " Only `client.received.start.timestamp` is read: the target's timestamps are not taken."
-        }
-        (false, true) => {
-            " Only the target's timestamps are read: `client.received.start.timestamp` is not taken."
-        }
+    let url = read(&["ProxyUrl"]);
+    let recorded: Vec<&str> = [
+        (client, "`client.received.start.timestamp`"),
+        (target, "the target's timestamps"),
+        (url, "`proxy.url`"),
+    ]
+    .into_iter()
+    .filter_map(|(read, what)| read.then_some(what))
+    .collect();
+    let doc = if flow_callout {
+        " A FlowCallout can read every per-request value: each is recorded.".to_owned()
+    } else if recorded.is_empty() {
+        " No flow reads a request timestamp or `proxy.url`: none is recorded.".to_owned()
+    } else {
+        format!(" Read, so recorded: {}.", recorded.join(", "))
     };
     quote! {
         #[doc = #doc]
-        const TIMESTAMPS: __rt::Timestamps = __rt::Timestamps {
+        const READS: __rt::Reads = __rt::Reads {
             client_received_start: #client,
-            target: #target,
+            target_timestamps: #target,
+            proxy_url: #url,
         };
     }
 }
