@@ -23,9 +23,7 @@ misses when two builds touch different amounts of memory.
 import argparse
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -71,20 +69,10 @@ def events(profile):
     return dict(zip(names, totals))
 
 
-def measure(binary, n, scenario, backend_port, cores, tmp, tag, cache_sim):
-    path, status = scenario
-    proxy_core, load_core = cores
+def measure(binary, n, scenario, backend_port, cpus, tmp, tag, cache_sim):
     out = os.path.join(tmp, f"cg.{tag}.{n}.out")
-    port = h.free_port()
     sim = ["--cache-sim=yes", "--branch-sim=yes"] if cache_sim else []
-    p = h.spawn(["valgrind", "--tool=callgrind", *sim, f"--callgrind-out-file={out}", binary,
-                 "--listen", f"127.0.0.1:{port}", "--backend", f"127.0.0.1:{backend_port}"],
-                proxy_core)
-    h.wait_http(port, path, status, timeout=120)
-    subprocess.run(["taskset", "-c", load_core, os.path.join(h.BIN, "bench-drive"),
-                    "--target", f"127.0.0.1:{port}", "--path", path, "--n", str(n),
-                    "--status", str(status)], check=True, capture_output=True, timeout=600)
-    counters = h.stop(p, timeout=120)
+    counters = h.drive_under_callgrind(binary, out, sim, scenario, n, backend_port, cpus)
     totals = events(out)
     if "Ir" not in totals:
         raise RuntimeError(f"no totals in {out}")
@@ -103,18 +91,13 @@ def main():
                     help="also simulate the L1 caches and branch prediction")
     args = ap.parse_args()
     n1, n2 = (int(x) for x in args.requests.split(","))
-    scenario = {s[0]: (s[1], s[2]) for s in h.SCENARIOS}[args.scenario]
-    cores = h.cores()
-    tmp = tempfile.mkdtemp(prefix="proxyc-ab-")
-    h.log(f"work directory {tmp}")
-    backend, backend_port = h.start_server("bench-backend", cores[1])
-    h.wait_http(backend_port, "/items/42", 200)
+    scenario, cpus, tmp, backend, backend_port = h.comparison_setup(args.scenario, "ab")
     for rnd in range(args.rounds):
         for label, d in (("old", args.old), ("new", args.new)):
             binary = os.path.join(d, "bench-gateway")
             tag = f"{label}{rnd}"
-            a = measure(binary, n1, scenario, backend_port, cores, tmp, tag, args.cache_sim)
-            b = measure(binary, n2, scenario, backend_port, cores, tmp, tag, args.cache_sim)
+            a = measure(binary, n1, scenario, backend_port, cpus, tmp, tag, args.cache_sim)
+            b = measure(binary, n2, scenario, backend_port, cpus, tmp, tag, args.cache_sim)
             per = n2 - n1
             h.log(f"round {rnd + 1} {label}: {(b[0] - a[0]) / per:8.0f} instr/req "
                   f"{(b[1] - a[1]) / per:5.1f} allocs/req {(b[2] - a[2]) / per:4.2f} parks/req "

@@ -29,30 +29,13 @@ it once.
 import argparse
 import collections
 import os
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 
 REQUESTS = (200, 1200)
 HOT = 0.9
-
-
-def profile(binary, n, scenario, backend_port, cores, out):
-    """Runs `binary` under callgrind for `n` requests of `scenario`."""
-    path, status = scenario
-    port = h.free_port()
-    p = h.spawn(["valgrind", "--tool=callgrind", "--dump-instr=yes", "--compress-pos=no",
-                 "--compress-strings=no", f"--callgrind-out-file={out}", binary,
-                 "--listen", f"127.0.0.1:{port}", "--backend", f"127.0.0.1:{backend_port}"],
-                cores[0])
-    h.wait_http(port, path, status, timeout=120)
-    subprocess.run(["taskset", "-c", cores[1], os.path.join(h.BIN, "bench-drive"),
-                    "--target", f"127.0.0.1:{port}", "--path", path, "--n", str(n),
-                    "--status", str(status)], check=True, capture_output=True, timeout=600)
-    h.stop(p, timeout=120)
 
 
 def executions(out):
@@ -81,12 +64,14 @@ def executions(out):
     return count, where
 
 
-def hot(binary, scenario, backend_port, cores, tmp, tag):
+def hot(binary, scenario, backend_port, cpus, tmp, tag):
     """Per group key: (hot lines, instructions per request)."""
     runs = []
     for n in REQUESTS:
         out = os.path.join(tmp, f"fp.{tag}.{n}.out")
-        profile(binary, n, scenario, backend_port, cores, out)
+        h.drive_under_callgrind(binary, out, ("--dump-instr=yes", "--compress-pos=no",
+                                              "--compress-strings=no"),
+                                scenario, n, backend_port, cpus)
         runs.append(executions(out))
     (before, _), (after, where) = runs
     per = REQUESTS[1] - REQUESTS[0]
@@ -118,15 +103,10 @@ def main():
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--source", help="list hot lines per source line of matching files")
     args = ap.parse_args()
-    scenario = {s[0]: (s[1], s[2]) for s in h.SCENARIOS}[args.scenario]
-    cores = h.cores()
-    tmp = tempfile.mkdtemp(prefix="proxyc-footprint-")
-    h.log(f"work directory {tmp}")
-    backend, backend_port = h.start_server("bench-backend", cores[1])
-    h.wait_http(backend_port, "/items/42", 200)
+    scenario, cpus, tmp, backend, backend_port = h.comparison_setup(args.scenario, "footprint")
     rows = {}
     for label, d in (("old", args.old), ("new", args.new)):
-        rows[label] = hot(os.path.join(d, "bench-gateway"), scenario, backend_port, cores, tmp, label)
+        rows[label] = hot(os.path.join(d, "bench-gateway"), scenario, backend_port, cpus, tmp, label)
     h.stop(backend)
     (ol, oi, ot, oins), (nl, ni, nt, nins) = (group(rows[k], args.by) for k in ("old", "new"))
     print(f"hot 64-byte lines per request: old {ot}, new {nt} ({nt - ot:+d}); "

@@ -230,6 +230,39 @@ def parked(profile):
                 if m.group(2) == PARK), default=0)
 
 
+def drive_under_callgrind(binary, out, options, scenario, n, backend_port, cpus):
+    """Runs the proxy `binary` under callgrind (extra `options`, profile
+    written to `out`) on cpus[0] while `bench-drive` sends it `n` sequential
+    requests of `scenario` ((path, status)) from cpus[1]; returns the
+    proxy's allocation counters."""
+    path, status = scenario
+    port = free_port()
+    p = spawn(["valgrind", "--tool=callgrind", *options, f"--callgrind-out-file={out}", binary,
+               "--listen", f"127.0.0.1:{port}", "--backend", f"127.0.0.1:{backend_port}"],
+              cpus[0])
+    wait_http(port, path, status, timeout=120)
+    drive = subprocess.run(
+        ["taskset", "-c", cpus[1], os.path.join(BIN, "bench-drive"),
+         "--target", f"127.0.0.1:{port}", "--path", path, "--n", str(n), "--status", str(status)],
+        capture_output=True, text=True, timeout=600)
+    if drive.returncode != 0:
+        raise RuntimeError(f"bench-drive failed: {drive.stderr}")
+    return stop(p, timeout=120)
+
+
+def comparison_setup(scenario_name, tool):
+    """What the two-build tools (`ab.py`, `footprint.py`) start from: the
+    scenario's (path, status), the (proxy, load) CPUs, a work directory and
+    the backend, running and answering."""
+    scenario = {s[0]: (s[1], s[2]) for s in SCENARIOS}[scenario_name]
+    cpus = cores()
+    tmp = tempfile.mkdtemp(prefix=f"proxyc-{tool}-")
+    log(f"work directory {tmp}")
+    backend, backend_port = start_server("bench-backend", cpus[1])
+    wait_http(backend_port, "/items/42", 200)
+    return scenario, cpus, tmp, backend, backend_port
+
+
 def callgrind(args, proxy_core, load_core, backend_port, tmp):
     """Instructions and allocations per request of each handler, from two
     runs (n1 and n2 requests) whose difference cancels start-up and exit."""
@@ -240,17 +273,8 @@ def callgrind(args, proxy_core, load_core, backend_port, tmp):
             runs = []
             for n in (n1, n2):
                 out = os.path.join(tmp, f"cg.{who}.{name}.{n}.out")
-                p, port = start_server(binary, proxy_core, backend_port, wrap=(
-                    "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"))
-                wait_http(port, path, status, timeout=120)
-                drive = subprocess.run(
-                    ["taskset", "-c", load_core, os.path.join(BIN, "bench-drive"),
-                     "--target", f"127.0.0.1:{port}", "--path", path,
-                     "--n", str(n), "--status", str(status)],
-                    capture_output=True, text=True, timeout=600)
-                if drive.returncode != 0:
-                    raise RuntimeError(f"bench-drive failed: {drive.stderr}")
-                counters = stop(p, timeout=120)
+                counters = drive_under_callgrind(os.path.join(BIN, binary), out, (), (path, status),
+                                                 n, backend_port, (proxy_core, load_core))
                 with open(out) as f:
                     text = f.read()
                 m = CALLGRIND_TOTAL.search(text)
