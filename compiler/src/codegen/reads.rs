@@ -14,22 +14,27 @@ use crate::ir;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
+/// The `Var` variants whose readers decide the fields of `__rt::Reads`,
+/// in the order [`item`] takes them apart.
+const VARIANTS: [&str; 4] = [
+    "ClientReceivedStartTimestamp",
+    "TargetSentStartTimestamp",
+    "TargetReceivedEndTimestamp",
+    "ProxyUrl",
+];
+
 /// The `READS` item for a proxy whose generated code is `code` (`META`
 /// names it).
 pub(super) fn item(proxy: &ir::Proxy, code: &[&TokenStream]) -> TokenStream {
-    let flow_callout = proxy
-        .policies
-        .iter()
-        .any(|p| matches!(p.body, ir::PolicyBody::FlowCallout(_)));
-    let read = |variants: &[&str]| {
-        flow_callout
-            || code
-                .iter()
-                .any(|c| variants.iter().any(|v| mentions((*c).clone(), v)))
-    };
-    let client = read(&["ClientReceivedStartTimestamp"]);
-    let target = read(&["TargetSentStartTimestamp", "TargetReceivedEndTimestamp"]);
-    let url = read(&["ProxyUrl"]);
+    let flow_callout = proxy.has_flow_callout();
+    let mut found = [flow_callout; VARIANTS.len()];
+    if !flow_callout {
+        for c in code {
+            mark_mentions((*c).clone(), &mut found);
+        }
+    }
+    let [client, target_sent, target_received, url] = found;
+    let target = target_sent || target_received;
     let recorded: Vec<&str> = [
         (client, "`client.received.start.timestamp`"),
         (target, "the target's timestamps"),
@@ -55,19 +60,32 @@ pub(super) fn item(proxy: &ir::Proxy, code: &[&TokenStream]) -> TokenStream {
     }
 }
 
-/// Whether the identifier `name` occurs anywhere in `code`.
-fn mentions(code: TokenStream, name: &str) -> bool {
-    code.into_iter().any(|token| match token {
-        TokenTree::Ident(id) => id == name,
-        TokenTree::Group(g) => mentions(g.stream(), name),
-        _ => false,
-    })
+/// Sets `found[i]` for each identifier `VARIANTS[i]` that occurs anywhere
+/// in `code`: one walk over the generated code for all of them.
+fn mark_mentions(code: TokenStream, found: &mut [bool; VARIANTS.len()]) {
+    for token in code {
+        match token {
+            TokenTree::Ident(id) => {
+                if let Some(i) = VARIANTS.iter().position(|v| id == v) {
+                    found[i] = true;
+                }
+            }
+            TokenTree::Group(g) => mark_mentions(g.stream(), found),
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::mentions;
+    use super::{VARIANTS, mark_mentions};
     use quote::quote;
+
+    fn mentions(code: proc_macro2::TokenStream) -> [bool; VARIANTS.len()] {
+        let mut found = [false; VARIANTS.len()];
+        mark_mentions(code, &mut found);
+        found
+    }
 
     #[test]
     fn finds_a_variant_at_any_depth() {
@@ -78,8 +96,7 @@ mod tests {
                 }
             }
         );
-        assert!(mentions(code.clone(), "TargetSentStartTimestamp"));
-        assert!(!mentions(code, "TargetReceivedEndTimestamp"));
+        assert_eq!(mentions(code), [false, true, false, false]);
     }
 
     #[test]
@@ -87,6 +104,6 @@ mod tests {
         let code = quote!(
             const NAME: &str = "TargetSentStartTimestamp";
         );
-        assert!(!mentions(code, "TargetSentStartTimestamp"));
+        assert_eq!(mentions(code), [false; VARIANTS.len()]);
     }
 }

@@ -29,11 +29,7 @@ const HEADER_PROPS: [&str; 6] = [
 /// The `REQUEST_HEADERS_AFTER_TARGET` item for a proxy whose generated
 /// code is `code`.
 pub(super) fn after_target(proxy: &ir::Proxy, code: &[&TokenStream]) -> TokenStream {
-    let flow_callout = proxy
-        .policies
-        .iter()
-        .any(|p| matches!(p.body, ir::PolicyBody::FlowCallout(_)));
-    if flow_callout || code.iter().any(|c| reads_request_headers((*c).clone())) {
+    if proxy.has_flow_callout() || code.iter().any(|c| reads_request_headers((*c).clone())) {
         quote! {
             /// Something after the target call may read the request's
             /// headers: the target gets a copy.

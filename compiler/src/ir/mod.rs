@@ -81,6 +81,17 @@ pub struct Proxy {
     pub shared_flow: Option<SharedFlow>,
 }
 
+impl Proxy {
+    /// Whether a FlowCallout runs in it: a shared flow it calls may read
+    /// or write anything, so analyses of the generated code that look for
+    /// readers must assume the worst.
+    pub fn has_flow_callout(&self) -> bool {
+        self.policies
+            .iter()
+            .any(|p| matches!(p.body, PolicyBody::FlowCallout(_)))
+    }
+}
+
 /// A Step: a policy, optionally guarded.
 #[derive(Debug, Clone)]
 pub struct Step {
