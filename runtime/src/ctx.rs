@@ -185,7 +185,7 @@ pub struct ClientVars {
     /// `HTTP` or `HTTPS`.
     pub scheme: &'static str,
     /// When the request arrived (`None` when the proxy never reads it:
-    /// [`crate::proxy::Timestamps`]).
+    /// [`crate::proxy::Reads`]).
     pub received_start: Option<SystemTime>,
 }
 

@@ -110,6 +110,12 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Now, for `target.sent.start.timestamp` or `target.received.end.timestamp`
+/// when the proxy reads them ([`crate::proxy::Reads`]); no clock read else.
+fn target_timestamp(ctx: &Ctx) -> Option<i64> {
+    ctx.meta.reads.target_timestamps.then(now_ms)
+}
+
 /// Joins the target base URL, the path suffix and the query string.
 /// The scheme always comes from the configured URL and must be http(s).
 pub fn target_uri(ctx: &Ctx, base: &str, query: Retain) -> Result<http::Uri, Fault> {
@@ -210,9 +216,7 @@ pub async fn call(
         }
         Some(lb) => Box::pin(call_balanced(ctx, base_url, props, lb, headers)).await?,
     };
-    if ctx.meta.reads.target_timestamps {
-        ctx.target.received_end_ms = Some(now_ms());
-    }
+    ctx.target.received_end_ms = target_timestamp(ctx);
 
     let status = resp.status().as_u16();
     if let Some(t) = &mut ctx.trace {
@@ -296,9 +300,7 @@ fn direct_request(
         let uri = crate::trace::masked_uri(&req.uri().to_string(), &ctx.env.config().trace_mask);
         t.note(format!("→ target {} {uri}", req.method()));
     }
-    if ctx.meta.reads.target_timestamps {
-        ctx.target.sent_start_ms = Some(now_ms());
-    }
+    ctx.target.sent_start_ms = target_timestamp(ctx);
     Ok(req)
 }
 
@@ -322,9 +324,7 @@ async fn call_balanced(
     let (mut parts, ()) = http::Request::new(()).into_parts();
     parts.method = ctx.request.verb.clone();
     parts.headers = headers;
-    if ctx.meta.reads.target_timestamps {
-        ctx.target.sent_start_ms = Some(now_ms());
-    }
+    ctx.target.sent_start_ms = target_timestamp(ctx);
     let (resp, chosen) = ctx
         .env
         .upstreams()
