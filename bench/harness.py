@@ -117,9 +117,9 @@ def stop(p, timeout=60):
     raise RuntimeError(f"{p.args}: no counters on exit; stderr: {err[-2000:]}")
 
 
-def start_server(binary, core, backend_port=None, wrap=()):
+def start_server(binary, core, backend_port=None):
     port = free_port()
-    cmd = list(wrap) + [os.path.join(BIN, binary), "--listen", f"127.0.0.1:{port}"]
+    cmd = [os.path.join(BIN, binary), "--listen", f"127.0.0.1:{port}"]
     if backend_port:
         cmd += ["--backend", f"127.0.0.1:{backend_port}"]
     return spawn(cmd, core), port
