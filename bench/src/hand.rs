@@ -1,6 +1,7 @@
 //! The hand-written baseline: the five benchmark proxies written directly on
-//! hyper/tokio, as an engineer would without proxyc, with the same HTTP
-//! client stack (hyper-util's pooled legacy client) and the same observable
+//! hyper/tokio, as an engineer would without proxyc, with the HTTP client
+//! an engineer reaches for (hyper-util's pooled legacy client; the gateway's
+//! runtime pools its connections itself) and the same observable
 //! behaviour as the bundles in `bench/bundles/` — the same routing, headers
 //! forwarded and set, JSON extraction, status codes and fault bodies
 //! (`tests/equivalence.rs` compares the two on every scenario).

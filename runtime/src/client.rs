@@ -1,19 +1,16 @@
-//! The outbound HTTP client used for targets and callouts: hyper-util's
-//! pooled client over rustls (verification always on), with connect
-//! overrides that send a named `host:port` to a local address while TLS
-//! still verifies the original name, and short pool keys
-//! ([`crate::pool_keys`]).
+//! The outbound HTTP client used for targets and callouts: HTTP/1 over TCP
+//! or rustls (verification always on), pooled per origin ([`crate::pool`]),
+//! with connect overrides that send a named `host:port` to a local address
+//! while TLS still verifies the original name.
 
 use crate::env::{ConfigError, EnvConfig};
-use crate::pool_keys::PoolKeys;
-use futures_util::FutureExt;
+use crate::pool::{Origin, Pool, reap_every_timeout};
+use http::uri::{Authority, Scheme};
 use hyper::body::Incoming;
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
-use hyper_util::client::legacy::{Client, ResponseFuture};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioIo;
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -61,9 +58,9 @@ pub struct OverrideConnector {
 }
 
 impl tower_service::Service<http::Uri> for OverrideConnector {
-    type Response = Tcp;
+    type Response = TokioIo<TcpStream>;
     type Error = <HttpConnector as tower_service::Service<http::Uri>>::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Future = <HttpConnector as tower_service::Service<http::Uri>>::Future;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -71,66 +68,7 @@ impl tower_service::Service<http::Uri> for OverrideConnector {
 
     fn call(&mut self, uri: http::Uri) -> Self::Future {
         let target = override_uri(&self.overrides, &uri).unwrap_or(uri);
-        Box::pin(self.inner.call(target).map(|dialled| dialled.map(Tcp)))
-    }
-}
-
-/// An upstream TCP connection. hyper-util's own stream reports the
-/// peer's and its own address (`HttpInfo`), which the pool then copies
-/// into the extensions of every response: an allocated map per response
-/// that nothing here reads. This one reports nothing beyond the
-/// connection itself.
-pub struct Tcp(TokioIo<TcpStream>);
-
-impl Connection for Tcp {
-    fn connected(&self) -> Connected {
-        Connected::new()
-    }
-}
-
-impl hyper::rt::Read for Tcp {
-    #[inline]
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().0).poll_read(cx, buf)
-    }
-}
-
-impl hyper::rt::Write for Tcp {
-    #[inline]
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
-    }
-
-    #[inline]
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().0).poll_write_vectored(cx, bufs)
-    }
-
-    #[inline]
-    fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
-    }
-
-    #[inline]
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().0).poll_flush(cx)
-    }
-
-    #[inline]
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().0).poll_shutdown(cx)
+        self.inner.call(target)
     }
 }
 
@@ -155,67 +93,17 @@ fn override_uri(overrides: &BTreeMap<String, SocketAddr>, uri: &http::Uri) -> Op
 /// The connector of `https://` calls.
 type TlsConnector = hyper_rustls::HttpsConnector<OverrideConnector>;
 
-/// A connector behind one `Arc`, dialling the origin behind a pool key.
-/// hyper-util clones its client, connector included, for every request it
-/// sends; the connectors hold two to four `Arc`s each (TCP settings,
-/// overrides, TLS config, server-name resolver), and this makes that
-/// per-request clone one reference count. The connector itself is cloned
-/// only to dial a new connection.
-struct SharedConnector<C>(Arc<Dialler<C>>);
-
-/// What [`SharedConnector`] shares: the connector and its client's pool keys.
-struct Dialler<C> {
-    connector: C,
-    keys: Arc<PoolKeys>,
-}
-
-impl<C> SharedConnector<C> {
-    fn new(connector: C, keys: &Arc<PoolKeys>) -> Self {
-        SharedConnector(Arc::new(Dialler {
-            connector,
-            keys: Arc::clone(keys),
-        }))
-    }
-}
-
-impl<C> Clone for SharedConnector<C> {
-    fn clone(&self) -> Self {
-        SharedConnector(Arc::clone(&self.0))
-    }
-}
-
-impl<C> tower_service::Service<http::Uri> for SharedConnector<C>
-where
-    C: tower_service::Service<http::Uri> + Clone + Send + 'static,
-    C::Future: Send,
-{
-    type Response = C::Response;
-    type Error = C::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    /// Always ready: readiness is awaited on the dialling clone in `call`.
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, dst: http::Uri) -> Self::Future {
-        let uri = self.0.keys.dial(dst);
-        let mut connector = C::clone(&self.0.connector);
-        Box::pin(async move {
-            std::future::poll_fn(|cx| connector.poll_ready(cx)).await?;
-            connector.call(uri).await
-        })
-    }
-}
-
-/// The pooled outbound client: one pool for `http://` calls, which read
-/// and write the TCP stream directly, and one for `https://` calls, both
-/// keyed by the origins' aliases.
+/// The pooled outbound client: HTTP/1 connections over TCP for `http://`
+/// calls and over rustls for `https://` calls, pooled per origin
+/// ([`crate::pool`]). Clones share the pool.
 #[derive(Clone)]
-pub struct HttpClient {
-    plain: Client<SharedConnector<OverrideConnector>, OutBody>,
-    tls: Client<SharedConnector<TlsConnector>, OutBody>,
-    keys: Arc<PoolKeys>,
+pub struct HttpClient(Arc<Shared>);
+
+/// What the clones of an [`HttpClient`] share.
+struct Shared {
+    pool: Pool,
+    plain: OverrideConnector,
+    tls: TlsConnector,
 }
 
 /// The roots trusted when an SSLInfo names no trust store: the web PKI
@@ -271,42 +159,33 @@ impl HttpClient {
                 overrides: Arc::clone(&overrides),
             }
         };
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
+        let tls = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_only()
-            // HTTP/1 only: pool keys (`crate::pool_keys`) rely on requests
-            // carrying their target in origin form, not in `:authority`.
+            // HTTP/1 only: the pool holds HTTP/1 connections.
             .enable_http1()
             .wrap_connector(tcp(false));
-        let mut builder = Client::builder(TokioExecutor::new());
-        builder
-            .pool_idle_timeout(Duration::from_millis(pooling.keepalive_timeout_ms))
-            // `PoolKeys::key` sets it from the real URI, before aliasing.
-            .set_host(false);
-        let keys = Arc::new(PoolKeys::default());
-        HttpClient {
-            plain: builder.build(SharedConnector::new(tcp(true), &keys)),
-            tls: builder.build(SharedConnector::new(https, &keys)),
-            keys,
-        }
+        HttpClient(Arc::new(Shared {
+            pool: Pool::new(Duration::from_millis(pooling.keepalive_timeout_ms)),
+            plain: tcp(true),
+            tls,
+        }))
     }
 
-    /// Sends a request and waits up to `timeout` for the response head
-    /// (`None`: the caller bounds the whole exchange with a timer of its
-    /// own, and this one could never fire first).
+    /// Sends a request (an absolute `http(s)://` URI) and waits up to
+    /// `timeout` for the response head (`None`: the caller bounds the whole
+    /// exchange with a timer of its own, and this one could never fire
+    /// first).
     ///
-    /// The returned future owns everything it needs (hyper's own request
-    /// future is boxed), so callers can drop the client before awaiting it:
-    /// it stays small wherever it is embedded in a flow's future.
+    /// The returned future owns everything it needs (the exchange is
+    /// boxed), so callers can drop the client before awaiting it: it stays
+    /// small wherever it is embedded in a flow's future.
     pub fn send(&self, mut req: http::Request<OutBody>, timeout: Option<Duration>) -> Sending {
-        if let Err(refused) = self.keys.key(&mut req) {
-            return Sending::failed(refused);
-        }
-        let sent = if req.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
-            self.tls.request(req)
-        } else {
-            self.plain.request(req)
+        let origin = match to_origin_form(&mut req) {
+            Ok(origin) => origin,
+            Err(refused) => return Sending::failed(refused),
         };
+        let sent: Exchange = Box::pin(Arc::clone(&self.0).exchange(origin, req));
         match timeout {
             Some(timeout) => Sending::Timed {
                 sent: tokio::time::timeout(timeout, sent),
@@ -316,17 +195,145 @@ impl HttpClient {
     }
 }
 
+impl Shared {
+    /// Sends `req` on a pooled connection to `origin`, or on a new one when
+    /// none is ready, and gives the connection back once the response head
+    /// has arrived. A pooled connection found closed before the request
+    /// went out (the server closed it while idle) is replaced by a new one.
+    async fn exchange(
+        self: Arc<Self>,
+        origin: Origin,
+        mut req: http::Request<OutBody>,
+    ) -> Result<http::Response<Incoming>, ClientError> {
+        if let Some(mut pooled) = self.pool.checkout(&origin) {
+            match pooled.try_send_request(req).await {
+                Ok(response) => {
+                    self.pool.give_back(origin, pooled);
+                    return Ok(response);
+                }
+                Err(mut failed) => match failed.take_message() {
+                    Some(unsent) => req = unsent,
+                    None => return Err(ClientError::Protocol(error_chain(failed.error()))),
+                },
+            }
+        }
+        let mut fresh = self.connect(&origin).await?;
+        let response = fresh
+            .send_request(req)
+            .await
+            .map_err(|e| ClientError::Protocol(error_chain(&e)))?;
+        self.pool.give_back(origin, fresh);
+        Ok(response)
+    }
+
+    /// Opens a connection to `origin` (TCP, and TLS for https) and spawns
+    /// the task driving it; the first connection starts the pool's reaper.
+    async fn connect(self: &Arc<Self>, origin: &Origin) -> Result<Sender, ClientError> {
+        let uri = http::Uri::builder()
+            .scheme(origin.0.clone())
+            .authority(origin.1.clone())
+            .path_and_query("/")
+            .build()
+            .map_err(|e| ClientError::Request(e.to_string()))?;
+        let sender = if origin.0 == Scheme::HTTPS {
+            handshake(self.tls.clone(), uri).await?
+        } else {
+            handshake(self.plain.clone(), uri).await?
+        };
+        if self.pool.starts_reaper() {
+            tokio::spawn(reap_every_timeout(Arc::downgrade(self), |s: &Shared| {
+                &s.pool
+            }));
+        }
+        Ok(sender)
+    }
+}
+
+/// The sending half of a pooled connection.
+type Sender = hyper::client::conn::http1::SendRequest<OutBody>;
+
+/// Dials `uri` with `connector`, makes an HTTP/1 connection of the stream
+/// and spawns the task that drives it (it ends when the connection closes).
+async fn handshake<C>(mut connector: C, uri: http::Uri) -> Result<Sender, ClientError>
+where
+    C: tower_service::Service<http::Uri>,
+    C::Response: hyper::rt::Read + hyper::rt::Write + Send + Unpin + 'static,
+    C::Error: Into<BoxError>,
+{
+    let connect_error = |e: BoxError| ClientError::Connect(error_chain(&*e));
+    std::future::poll_fn(|cx| connector.poll_ready(cx))
+        .await
+        .map_err(|e| connect_error(e.into()))?;
+    let stream = connector
+        .call(uri)
+        .await
+        .map_err(|e| connect_error(e.into()))?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(stream)
+        .await
+        .map_err(|e| ClientError::Connect(error_chain(&e)))?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %error_chain(&e), "upstream connection closed with an error");
+        }
+    });
+    Ok(sender)
+}
+
+/// Prepares an absolute request URI for HTTP/1: sets the `Host` header
+/// from it when the request has none, leaves the URI in origin form
+/// (`/path?query`) and returns the origin it named.
+fn to_origin_form<B>(req: &mut http::Request<B>) -> Result<Origin, ClientError> {
+    let uri = req.uri();
+    let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+        return Err(ClientError::Request(format!(
+            "`{uri}` is not an absolute http(s) URL"
+        )));
+    };
+    if *scheme != Scheme::HTTP && *scheme != Scheme::HTTPS {
+        return Err(ClientError::Connect(format!(
+            "invalid URL, scheme `{scheme}` is not http or https"
+        )));
+    }
+    if !req.headers().contains_key(http::header::HOST) {
+        let host = host_header(scheme, authority)?;
+        req.headers_mut().insert(http::header::HOST, host);
+    }
+    let parts = std::mem::take(req.uri_mut()).into_parts();
+    let (Some(scheme), Some(authority)) = (parts.scheme, parts.authority) else {
+        return Err(ClientError::Request("the URL lost its origin".into()));
+    };
+    // A URI without a path (`http://host`) is sent with `/` all the same.
+    if let Some(path) = parts.path_and_query {
+        *req.uri_mut() = http::Uri::from(path);
+    }
+    Ok((scheme, authority))
+}
+
+/// The `Host` header of a URI: the host, with the port unless it is the
+/// scheme's default.
+fn host_header(scheme: &Scheme, authority: &Authority) -> Result<http::HeaderValue, ClientError> {
+    let default_port = if *scheme == Scheme::HTTPS { 443 } else { 80 };
+    let text = match authority.port_u16() {
+        Some(port) if port != default_port => format!("{}:{port}", authority.host()),
+        _ => authority.host().to_owned(),
+    };
+    http::HeaderValue::try_from(text).map_err(|e| ClientError::Request(e.to_string()))
+}
+
+/// The boxed exchange a [`Sending`] waits for.
+type Exchange = Pin<Box<dyn Future<Output = Result<http::Response<Incoming>, ClientError>> + Send>>;
+
 pin_project_lite::pin_project! {
-    /// The future of [`HttpClient::send`]: hyper-util's response future,
-    /// under a timer when one was given, or an error found before sending.
-    /// One future with one small `poll`, where a stack of combinators
-    /// (`Either`, `Map`, `Timeout`) had code of its own for every layer.
+    /// The future of [`HttpClient::send`]: the exchange, under a timer when
+    /// one was given, or an error found before sending. One future with one
+    /// small `poll`, where a stack of combinators (`Either`, `Map`,
+    /// `Timeout`) had code of its own for every layer.
     #[project = SendingProj]
     pub enum Sending {
         /// Waiting for the response head until the timer fires.
-        Timed { #[pin] sent: tokio::time::Timeout<ResponseFuture> },
+        Timed { #[pin] sent: tokio::time::Timeout<Exchange> },
         /// Waiting for the response head; the caller's timer bounds it.
-        Untimed { sent: ResponseFuture },
+        Untimed { sent: Exchange },
         /// Failed before anything was sent (the error is taken when polled).
         Failed { error: Option<ClientError> },
     }
@@ -345,24 +352,15 @@ impl Future for Sending {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             SendingProj::Timed { sent } => match sent.poll(cx) {
-                Poll::Ready(Ok(sent)) => Poll::Ready(sent.map_err(client_error)),
+                Poll::Ready(Ok(sent)) => Poll::Ready(sent),
                 Poll::Ready(Err(_elapsed)) => Poll::Ready(Err(ClientError::Timeout)),
                 Poll::Pending => Poll::Pending,
             },
-            SendingProj::Untimed { sent } => Pin::new(sent).poll(cx).map_err(client_error),
+            SendingProj::Untimed { sent } => sent.as_mut().poll(cx),
             SendingProj::Failed { error } => Poll::Ready(Err(error.take().unwrap_or_else(|| {
                 ClientError::Request("the send was polled again after it failed".into())
             }))),
         }
-    }
-}
-
-/// A hyper client error as a [`ClientError`].
-fn client_error(e: hyper_util::client::legacy::Error) -> ClientError {
-    if e.is_connect() {
-        ClientError::Connect(error_chain(&e))
-    } else {
-        ClientError::Protocol(error_chain(&e))
     }
 }
 
@@ -376,4 +374,193 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         src = inner.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls_client::{SslInfo, client_config};
+    use bytes::Bytes;
+    use http_body_util::BodyExt;
+    use std::sync::Mutex;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+    use tokio::sync::Notify;
+
+    /// What the test server saw on each connection it accepted.
+    #[derive(Default)]
+    struct Seen {
+        /// The request heads, per connection.
+        heads: Mutex<Vec<Vec<String>>>,
+        /// Connections the client closed.
+        closed: Mutex<usize>,
+        closing: Notify,
+    }
+
+    /// How the test server answers.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Answer {
+        /// `200` with a 2-byte body; the connection stays open.
+        KeepAlive,
+        /// The same, then the server closes the connection (without saying so).
+        ThenClose,
+        /// A chunked `200` whose body never ends.
+        Endless,
+    }
+
+    /// A raw HTTP/1.1 server on 127.0.0.1 recording what it receives.
+    async fn server(answer: Answer) -> (SocketAddr, Arc<Seen>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap(); // ok: test
+        let addr = listener.local_addr().unwrap(); // ok: test
+        let seen = Arc::new(Seen::default());
+        let shared = Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let seen = Arc::clone(&shared);
+                let index = {
+                    let mut heads = seen.heads.lock().unwrap(); // ok: test
+                    heads.push(Vec::new());
+                    heads.len() - 1
+                };
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 1024];
+                    loop {
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            match stream.read(&mut chunk).await {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                            continue;
+                        };
+                        let head: Vec<u8> = buf.drain(..end + 4).collect();
+                        seen.heads.lock().unwrap()[index] // ok: test
+                            .push(String::from_utf8_lossy(&head).into_owned());
+                        let reply: &[u8] = match answer {
+                            Answer::Endless => {
+                                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n"
+                            }
+                            _ => b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+                        };
+                        if stream.write_all(reply).await.is_err() || answer == Answer::ThenClose {
+                            return;
+                        }
+                    }
+                    *seen.closed.lock().unwrap() += 1; // ok: test
+                    seen.closing.notify_one();
+                });
+            }
+        });
+        (addr, seen)
+    }
+
+    fn client(keepalive_timeout_ms: u64) -> HttpClient {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let roots = Arc::new(roots);
+        let tls =
+            client_config(&SslInfo::default(), &crate::tls::Stores::default(), &roots).unwrap(); // ok: test
+        let pooling = Pooling {
+            connect_timeout_ms: 3000,
+            keepalive_timeout_ms,
+        };
+        HttpClient::with_tls(tls, Arc::default(), pooling)
+    }
+
+    /// Sends a GET and returns the status and the body.
+    async fn get(client: &HttpClient, uri: String) -> Result<(u16, Bytes), ClientError> {
+        let req = http::Request::get(uri)
+            .body(OutBody::from(Bytes::new()))
+            .unwrap(); // ok: test
+        let response = client.send(req, Some(Duration::from_secs(5))).await?;
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await.unwrap().to_bytes(); // ok: test
+        Ok((status, body))
+    }
+
+    #[tokio::test]
+    async fn sequential_requests_reuse_one_connection_in_origin_form() {
+        let (addr, seen) = server(Answer::KeepAlive).await;
+        let client = client(60_000);
+        for path in ["/a?x=1", "/b", ""] {
+            let got = get(&client, format!("http://{addr}{path}")).await.unwrap(); // ok: test
+            assert_eq!(got, (200, Bytes::from_static(b"ok")));
+        }
+        let heads = seen.heads.lock().unwrap().clone(); // ok: test
+        assert_eq!(heads.len(), 1, "one connection: {heads:?}");
+        let lines: Vec<&str> = heads[0].iter().filter_map(|h| h.lines().next()).collect();
+        assert_eq!(
+            lines,
+            ["GET /a?x=1 HTTP/1.1", "GET /b HTTP/1.1", "GET / HTTP/1.1"]
+        );
+        assert!(
+            heads[0][0].contains(&format!("host: {addr}\r\n")),
+            "{}",
+            heads[0][0]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_connection_the_server_closed_is_not_reused() {
+        let (addr, seen) = server(Answer::ThenClose).await;
+        let client = client(60_000);
+        for _ in 0..3 {
+            let got = get(&client, format!("http://{addr}/")).await.unwrap(); // ok: test
+            assert_eq!(got.0, 200);
+        }
+        assert_eq!(seen.heads.lock().unwrap().len(), 3); // ok: test
+    }
+
+    #[tokio::test]
+    async fn a_connection_still_sending_a_body_is_passed_over() {
+        let (addr, seen) = server(Answer::Endless).await;
+        let client = client(60_000);
+        let req =
+            || http::Request::get(format!("http://{addr}/")).body(OutBody::from(Bytes::new()));
+        let first = client.send(req().unwrap(), None).await.unwrap(); // ok: test
+        // The first response's body is still open: its connection is busy.
+        let second =
+            tokio::time::timeout(Duration::from_secs(5), client.send(req().unwrap(), None))
+                .await
+                .unwrap() // ok: test
+                .unwrap(); // ok: test
+        assert_eq!(
+            (first.status(), second.status()),
+            (http::StatusCode::OK, http::StatusCode::OK)
+        );
+        assert_eq!(seen.heads.lock().unwrap().len(), 2); // ok: test
+    }
+
+    #[tokio::test]
+    async fn idle_connections_close_after_the_keepalive_timeout() {
+        let (addr, seen) = server(Answer::KeepAlive).await;
+        let client = client(100);
+        get(&client, format!("http://{addr}/")).await.unwrap(); // ok: test
+        // The reaper closes the idle connection within two timeouts.
+        tokio::time::timeout(Duration::from_secs(5), seen.closing.notified())
+            .await
+            .expect("the idle connection was not closed"); // ok: test
+        assert_eq!(*seen.closed.lock().unwrap(), 1); // ok: test
+        get(&client, format!("http://{addr}/")).await.unwrap(); // ok: test
+        assert_eq!(seen.heads.lock().unwrap().len(), 2); // ok: test
+    }
+
+    #[tokio::test]
+    async fn refused_connections_and_relative_urls_are_errors() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap(); // ok: test
+            l.local_addr().unwrap().port() // ok: test
+        };
+        let client = client(60_000);
+        let refused = get(&client, format!("http://127.0.0.1:{port}/")).await;
+        assert!(
+            matches!(refused, Err(ClientError::Connect(_))),
+            "{refused:?}"
+        );
+        let relative = get(&client, "/no/origin".into()).await;
+        assert!(
+            matches!(relative, Err(ClientError::Request(_))),
+            "{relative:?}"
+        );
+    }
 }

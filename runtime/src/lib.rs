@@ -17,7 +17,7 @@ pub mod health;
 pub mod local_target;
 pub mod message;
 pub mod policies;
-mod pool_keys;
+mod pool;
 pub mod proxy;
 mod request_deadline;
 mod requirements;
