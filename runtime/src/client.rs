@@ -230,12 +230,12 @@ impl Shared {
     /// the task driving it; the first connection starts the pool's reaper.
     async fn connect(self: &Arc<Self>, origin: &Origin) -> Result<Sender, ClientError> {
         let uri = http::Uri::builder()
-            .scheme(origin.0.clone())
-            .authority(origin.1.clone())
+            .scheme(origin.scheme.clone())
+            .authority(origin.authority.clone())
             .path_and_query("/")
             .build()
             .map_err(|e| ClientError::Request(e.to_string()))?;
-        let sender = if origin.0 == Scheme::HTTPS {
+        let sender = if origin.scheme == Scheme::HTTPS {
             handshake(self.tls.clone(), uri).await?
         } else {
             handshake(self.plain.clone(), uri).await?
@@ -306,7 +306,7 @@ fn to_origin_form<B>(req: &mut http::Request<B>) -> Result<Origin, ClientError> 
     if let Some(path) = parts.path_and_query {
         *req.uri_mut() = http::Uri::from(path);
     }
-    Ok((scheme, authority))
+    Ok(Origin { scheme, authority })
 }
 
 /// The `Host` header of a URI: the host, with the port unless it is the

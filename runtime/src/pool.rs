@@ -20,12 +20,34 @@ use crate::body::OutBody;
 use http::uri::{Authority, Scheme};
 use hyper::client::conn::http1::SendRequest;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
-/// Where a connection goes: scheme and authority of the request URI.
-pub(crate) type Origin = (Scheme, Authority);
+/// Where a connection goes: scheme (`http` or `https`) and authority of
+/// the request URI. Equal as the URI parts are (the authority without
+/// regard to case).
+#[derive(PartialEq, Eq)]
+pub(crate) struct Origin {
+    pub(crate) scheme: Scheme,
+    pub(crate) authority: Authority,
+}
+
+impl Hash for Origin {
+    /// `Authority` hashes itself one lowercased byte at a time; an
+    /// authority without capitals (the rule) is hashed in one write here,
+    /// at a fraction of the cost.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u8(u8::from(self.scheme == Scheme::HTTPS));
+        let text = self.authority.as_str();
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            state.write(text.to_ascii_lowercase().as_bytes());
+        } else {
+            state.write(text.as_bytes());
+        }
+    }
+}
 
 /// A connection waiting for its next request.
 struct Idle {
@@ -119,5 +141,30 @@ pub(crate) async fn reap_every_timeout<T: Send + Sync + 'static>(
             return;
         };
         of(&owner).reap();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    fn origin(scheme: Scheme, authority: &'static str) -> Origin {
+        Origin {
+            scheme,
+            authority: Authority::from_static(authority),
+        }
+    }
+
+    #[test]
+    fn origins_differing_only_in_case_are_one_key() {
+        let state = foldhash::fast::RandomState::default();
+        let upper = origin(Scheme::HTTP, "Backend.Example:8080");
+        let lower = origin(Scheme::HTTP, "backend.example:8080");
+        assert!(upper == lower);
+        assert_eq!(state.hash_one(&upper), state.hash_one(&lower));
+        let tls = origin(Scheme::HTTPS, "backend.example:8080");
+        assert!(tls != lower);
+        assert_ne!(state.hash_one(&tls), state.hash_one(&lower));
     }
 }
