@@ -515,15 +515,16 @@ mod tests {
     async fn a_connection_still_sending_a_body_is_passed_over() {
         let (addr, seen) = server(Answer::Endless).await;
         let client = client(60_000);
-        let req =
-            || http::Request::get(format!("http://{addr}/")).body(OutBody::from(Bytes::new()));
-        let first = client.send(req().unwrap(), None).await.unwrap(); // ok: test
-        // The first response's body is still open: its connection is busy.
-        let second =
-            tokio::time::timeout(Duration::from_secs(5), client.send(req().unwrap(), None))
-                .await
+        let req = || {
+            let uri = format!("http://{addr}/");
+            http::Request::get(uri)
+                .body(OutBody::from(Bytes::new()))
                 .unwrap() // ok: test
-                .unwrap(); // ok: test
+        };
+        let first = client.send(req(), None).await.unwrap(); // ok: test
+        // The first response's body is still open: its connection is busy.
+        let second = tokio::time::timeout(Duration::from_secs(5), client.send(req(), None)).await;
+        let second = second.unwrap().unwrap(); // ok: test
         assert_eq!(
             (first.status(), second.status()),
             (http::StatusCode::OK, http::StatusCode::OK)
