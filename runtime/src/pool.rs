@@ -12,9 +12,13 @@
 //!
 //! Connections are reused most recently returned first, so a pool grown by
 //! a burst shrinks again: the connections it no longer needs stay idle
-//! until `keepalive.timeout.millis` passes. A connection idle that long is
-//! never handed out, and the reaper task, started with the pool's first
-//! connection, closes it within one more timeout.
+//! until `keepalive.timeout.millis` passes. Idle time counts from the
+//! moment a connection was given back, i.e. from its last response head (a
+//! long body that followed shortens the reuse, never the response). A
+//! connection idle that long is never handed out, and the reaper task,
+//! started with the pool's first connection, drops it within one more
+//! timeout: hyper then closes the connection, after any response still in
+//! flight on it.
 
 use crate::body::OutBody;
 use http::uri::{Authority, Scheme};
@@ -52,7 +56,7 @@ impl Hash for Origin {
 /// A connection waiting for its next request.
 struct Idle {
     sender: SendRequest<OutBody>,
-    /// When it was given back.
+    /// When it was given back (its response head had arrived).
     since: Instant,
 }
 
