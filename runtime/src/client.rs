@@ -283,25 +283,21 @@ where
 /// from it when the request has none, leaves the URI in origin form
 /// (`/path?query`) and returns the origin it named.
 fn to_origin_form<B>(req: &mut http::Request<B>) -> Result<Origin, ClientError> {
-    let uri = req.uri();
-    let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
-        return Err(ClientError::Request(format!(
-            "`{uri}` is not an absolute http(s) URL"
-        )));
+    let parts = std::mem::take(req.uri_mut()).into_parts();
+    let (Some(scheme), Some(authority)) = (parts.scheme, parts.authority) else {
+        return Err(ClientError::Request(
+            "the target URL has no scheme and host".into(),
+        ));
     };
-    if *scheme != Scheme::HTTP && *scheme != Scheme::HTTPS {
+    if scheme != Scheme::HTTP && scheme != Scheme::HTTPS {
         return Err(ClientError::Connect(format!(
             "invalid URL, scheme `{scheme}` is not http or https"
         )));
     }
     if !req.headers().contains_key(http::header::HOST) {
-        let host = host_header(scheme, authority)?;
+        let host = host_header(&scheme, &authority)?;
         req.headers_mut().insert(http::header::HOST, host);
     }
-    let parts = std::mem::take(req.uri_mut()).into_parts();
-    let (Some(scheme), Some(authority)) = (parts.scheme, parts.authority) else {
-        return Err(ClientError::Request("the URL lost its origin".into()));
-    };
     // A URI without a path (`http://host`) is sent with `/` all the same.
     if let Some(path) = parts.path_and_query {
         *req.uri_mut() = http::Uri::from(path);
