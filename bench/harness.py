@@ -212,16 +212,17 @@ def paired(gen, hand):
 
 CALLGRIND_TOTAL = re.compile(r"^(?:summary|totals):\s*(\d+)", re.M)
 
-# The worker's idle wait: epoll, then the I/O and timer events it collects.
-# How often a worker parks under callgrind (about 1 k instructions each time)
+# The runtime thread's idle wait (the bench binaries run tokio's
+# current-thread runtime): epoll, then the I/O and timer events it collects.
+# How often it parks under callgrind (about 1 k instructions each time)
 # depends on timing, not on the code, so the instructions outside it are the
 # figure that repeats from run to run.
-PARK = "tokio::runtime::scheduler::multi_thread::worker::Context::park_internal"
+PARK = "tokio::runtime::scheduler::current_thread::Context::park_internal"
 ANNOTATED = re.compile(r"^\s*([\d,]+) \([^)]*\)\s+\S*?:(\S+)", re.M)
 
 
 def parked(profile):
-    """Instructions spent inside the worker's park (inclusive), read with
+    """Instructions spent inside the runtime thread's park (inclusive), read with
     callgrind_annotate from a callgrind output file."""
     out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
                           "--show=Ir", profile],
@@ -435,7 +436,7 @@ def report(args, info, rates, cg, comp):
         md.append("")
     if cg:
         md.append("## Instructions and heap allocations per request (callgrind, counting allocator)\n")
-        md.append("\"Outside parks\" leaves out the instructions spent while a worker waits "
+        md.append("\"Outside parks\" leaves out the instructions spent while the runtime's thread waits "
                   "for work (its park: epoll, then the events it collects). How often that "
                   "happens under callgrind depends on timing, not on the code, so this ratio "
                   "is the one that repeats from run to run; the target is read on the whole "

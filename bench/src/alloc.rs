@@ -1,36 +1,39 @@
 //! A counting global allocator: every bench binary installs it so the
-//! harness can report heap allocations per request.
+//! harness can report heap allocations per request. It counts on top of
+//! mimalloc, the allocator `proxyc-gateway` ships with, so the bench
+//! binaries allocate as a deployed gateway does.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use mimalloc::MiMalloc;
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 static REALLOCS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 
-/// The system allocator, counting allocations, reallocations and bytes.
+/// mimalloc, counting allocations, reallocations and bytes.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Counting;
 
-// SAFETY: every method forwards to `System` with the caller's arguments.
+// SAFETY: every method forwards to `MiMalloc` with the caller's arguments.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Ordering::Relaxed);
         BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
         // SAFETY: forwarded unchanged.
-        unsafe { System.alloc(layout) }
+        unsafe { MiMalloc.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Ordering::Relaxed);
         BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
         // SAFETY: forwarded unchanged.
-        unsafe { System.alloc_zeroed(layout) }
+        unsafe { MiMalloc.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: forwarded unchanged.
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { MiMalloc.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -40,7 +43,7 @@ unsafe impl GlobalAlloc for Counting {
             Ordering::Relaxed,
         );
         // SAFETY: forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        unsafe { MiMalloc.realloc(ptr, layout, new_size) }
     }
 }
 

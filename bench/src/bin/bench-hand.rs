@@ -13,7 +13,10 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOC: proxyc_bench::alloc::Counting = proxyc_bench::alloc::Counting;
 
-#[tokio::main]
+// One thread runs everything: the harness pins the proxy under test to one
+// core, as nginx runs one worker. A multi-thread runtime there would pay for
+// work stealing it cannot use (see bench/NOTES.md, session 15).
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     if let Err(e) = run().await {
         eprintln!("bench-hand: {e}");

@@ -18,6 +18,12 @@ proxyc_runtime::include_proxy!("hello");
 proxyc_runtime::include_proxy!("integration");
 proxyc_runtime::include_proxy!("geocoding");
 
+// The runtime leaves the allocator to the binary; mimalloc serves the
+// gateway's many small, short-lived allocations faster than the system
+// allocator (bench/NOTES.md, session 15).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Host name the example bundles use for the echo backend.
 const ECHO_HOST: &str = "echo.internal:80";
 
