@@ -4,7 +4,7 @@
 //! works offline.
 //!
 //! ```text
-//! cargo run -p proxyc-gateway -- [--listen 127.0.0.1:8080] [--config env.toml] [--trace]
+//! cargo run -p proxyc-gateway -- [--listen 127.0.0.1:8080] [--config env.toml] [--trace] [--threads N]
 //! ```
 
 use proxyc_runtime::{EnvConfig, Environment, Gateway};
@@ -12,6 +12,7 @@ use proxyc_testkit::echo::Echo;
 use proxyc_testkit::google::RunningServer;
 use proxyc_testkit::google::integration_server::{self, DEFAULT_TOKEN, IntegrationServer};
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 proxyc_runtime::include_proxy!("hello");
@@ -34,6 +35,7 @@ struct Args {
     listen: Option<SocketAddr>,
     config: Option<std::path::PathBuf>,
     trace: bool,
+    threads: Option<NonZeroUsize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -41,6 +43,7 @@ fn parse_args() -> Result<Args, String> {
         listen: None,
         config: None,
         trace: false,
+        threads: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -53,11 +56,19 @@ fn parse_args() -> Result<Args, String> {
             }
             "--config" => args.config = Some(it.next().ok_or("--config needs a file")?.into()),
             "--trace" => args.trace = true,
+            "--threads" => {
+                let v = it.next().ok_or("--threads needs a number, e.g. 1")?;
+                args.threads = Some(
+                    v.parse()
+                        .map_err(|e| format!("--threads {v}: {e} (give 1 or more)"))?,
+                );
+            }
             "-h" | "--help" => {
                 println!(
                     "proxyc-gateway: serves the example bundles with an embedded echo backend\n\n\
                      options:\n  --listen ADDR   listen address (default 127.0.0.1:8080)\n  \
-                     --config FILE   environment file (TOML)\n  --trace         print a debug timeline per request"
+                     --config FILE   environment file (TOML)\n  --trace         print a debug timeline per request\n  \
+                     --threads N     runtime threads (default: one per core; 1 runs everything on one thread)"
                 );
                 std::process::exit(0);
             }
@@ -67,19 +78,37 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
-    if let Err(e) = run().await {
+    let served = parse_args().and_then(|args| runtime(args.threads)?.block_on(run(args)));
+    if let Err(e) = served {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
 }
 
-async fn run() -> Result<(), String> {
-    let args = parse_args()?;
+/// The tokio runtime `--threads` asks for: by default a work-stealing pool
+/// with one worker per core; with 1, a single thread runs everything (what
+/// the benchmarks measure: a proxy on one core, like one nginx worker).
+fn runtime(threads: Option<NonZeroUsize>) -> Result<tokio::runtime::Runtime, String> {
+    let mut builder = match threads.map(NonZeroUsize::get) {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(n) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(n);
+            builder
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+async fn run(args: Args) -> Result<(), String> {
     let mut config = match &args.config {
         Some(path) => EnvConfig::load(path).map_err(|e| e.to_string())?,
         None => EnvConfig::default(),
