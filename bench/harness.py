@@ -210,6 +210,15 @@ def paired(gen, hand):
     return (math.exp(mean), math.exp(mean - half), math.exp(mean + half))
 
 
+def paired_text(pair):
+    """A `paired` result as `mean (low–high)`."""
+    if pair is None:
+        return "–"
+    if pair[1] is None:
+        return f"{pair[0]:.3f}"
+    return f"{pair[0]:.3f} ({pair[1]:.3f}–{pair[2]:.3f})"
+
+
 CALLGRIND_TOTAL = re.compile(r"^(?:summary|totals):\s*(\d+)", re.M)
 
 # The runtime thread's idle wait (the bench binaries run tokio's
@@ -423,9 +432,7 @@ def report(args, info, rates, cg, comp):
             per_round = [a / b for a, b in zip(runs.get("generated", []), runs.get("hand", [])) if b]
             spread = (f"{min(per_round):.2f}–{max(per_round):.2f}" if len(per_round) > 1
                       else "–")
-            pair = paired(runs.get("generated", []), runs.get("hand", []))
-            pair = ("–" if pair is None else f"{pair[0]:.3f}" if pair[1] is None
-                    else f"{pair[0]:.3f} ({pair[1]:.3f}–{pair[2]:.3f})")
+            pair = paired_text(paired(runs.get("generated", []), runs.get("hand", [])))
             ng = r.get("nginx")
             md.append(f"| {name} | {fmt(g)} | {fmt(h)} | {fmt(ratio, 3)} | {spread} | {pair} | {fmt(ng)} | "
                       f"{fmt(g / ng if g and ng else None, 3)} | {fmt(r.get('direct'))} |")
@@ -434,6 +441,12 @@ def report(args, info, rates, cg, comp):
             if ng:
                 rows.append((f"{name}: req/s gen/nginx", g / ng, lambda v: v >= 1.0))
         md.append("")
+        pass_rates = rates.get("pass", {})
+        if pass_rates.get("nginx"):
+            against = [f"{who} {paired_text(paired(pass_rates.get(w, []), pass_rates['nginx']))}"
+                       for w, who in (("generated", "generated"), ("hand", "hand-written"))]
+            md.append("Pass-through against nginx, paired over the rounds as above: "
+                      + ", ".join(against) + ".\n")
     if cg:
         md.append("## Instructions and heap allocations per request (callgrind, counting allocator)\n")
         md.append("\"Outside parks\" leaves out the instructions spent while the runtime's thread waits "
