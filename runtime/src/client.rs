@@ -4,7 +4,7 @@
 //! while TLS still verifies the original name.
 
 use crate::env::{ConfigError, EnvConfig};
-use crate::pool::{Origin, Pool, reap_every_timeout};
+use crate::pool::{Origin, Pool, Sender, reap_every_timeout};
 use http::uri::{Authority, Scheme};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -248,9 +248,6 @@ impl Shared {
         Ok(sender)
     }
 }
-
-/// The sending half of a pooled connection.
-type Sender = hyper::client::conn::http1::SendRequest<OutBody>;
 
 /// Dials `uri` with `connector`, makes an HTTP/1 connection of the stream
 /// and spawns the task that drives it (it ends when the connection closes).

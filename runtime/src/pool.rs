@@ -53,11 +53,22 @@ impl Hash for Origin {
     }
 }
 
+/// The sending half of an upstream HTTP/1 connection.
+pub(crate) type Sender = SendRequest<OutBody>;
+
 /// A connection waiting for its next request.
 struct Idle {
-    sender: SendRequest<OutBody>,
+    sender: Sender,
     /// When it was given back (its response head had arrived).
     since: Instant,
+}
+
+impl Idle {
+    /// Whether it can no longer be handed out at `now`: closed, or idle for
+    /// longer than `timeout`.
+    fn is_stale(&self, now: Instant, timeout: Duration) -> bool {
+        self.sender.is_closed() || now.duration_since(self.since) > timeout
+    }
 }
 
 /// The idle connections of one client.
@@ -82,17 +93,16 @@ impl Pool {
     /// The most recently returned connection to `origin` that is open, not
     /// idle for longer than the timeout, and ready for a request. Closed and
     /// expired connections met on the way are dropped.
-    pub(crate) fn checkout(&self, origin: &Origin) -> Option<SendRequest<OutBody>> {
+    pub(crate) fn checkout(&self, origin: &Origin) -> Option<Sender> {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         let list = idle.get_mut(origin)?;
         let now = Instant::now();
         let mut i = list.len();
         while i > 0 {
             i -= 1;
-            let conn = &list[i];
-            if conn.sender.is_closed() || now.duration_since(conn.since) > self.timeout {
+            if list[i].is_stale(now, self.timeout) {
                 list.remove(i);
-            } else if conn.sender.is_ready() {
+            } else if list[i].sender.is_ready() {
                 return Some(list.remove(i).sender);
             }
         }
@@ -100,7 +110,7 @@ impl Pool {
     }
 
     /// Gives a connection back once its response head has arrived.
-    pub(crate) fn give_back(&self, origin: Origin, sender: SendRequest<OutBody>) {
+    pub(crate) fn give_back(&self, origin: Origin, sender: Sender) {
         let conn = Idle {
             sender,
             since: Instant::now(),
@@ -120,7 +130,7 @@ impl Pool {
         let now = Instant::now();
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         idle.retain(|_, list| {
-            list.retain(|c| !c.sender.is_closed() && now.duration_since(c.since) <= self.timeout);
+            list.retain(|c| !c.is_stale(now, self.timeout));
             !list.is_empty()
         });
     }
