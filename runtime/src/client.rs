@@ -78,13 +78,17 @@ pub fn dial_addr(overrides: &BTreeMap<String, SocketAddr>, host: &str, port: u16
     overrides.get(&name).map_or(name, ToString::to_string)
 }
 
+/// The port an `https` (or else `http`) URL without one goes to.
+pub(crate) fn default_port(https: bool) -> u16 {
+    if https { 443 } else { 80 }
+}
+
 /// The URI to dial when `uri`'s `host:port` is overridden.
 fn override_uri(overrides: &BTreeMap<String, SocketAddr>, uri: &http::Uri) -> Option<http::Uri> {
     let host = uri.host()?;
-    let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
-        Some("https") => 443,
-        _ => 80,
-    });
+    let port = uri
+        .port_u16()
+        .unwrap_or(default_port(uri.scheme() == Some(&Scheme::HTTPS)));
     let addr = overrides.get(&format!("{host}:{port}"))?;
     // The dialled URI only decides the TCP peer; TLS uses the original URI.
     format!("http://{addr}/").parse().ok()
@@ -305,9 +309,10 @@ fn to_origin_form<B>(req: &mut http::Request<B>) -> Result<Origin, ClientError> 
 /// The `Host` header of a URI: the host, with the port unless it is the
 /// scheme's default.
 fn host_header(scheme: &Scheme, authority: &Authority) -> Result<http::HeaderValue, ClientError> {
-    let default_port = if *scheme == Scheme::HTTPS { 443 } else { 80 };
     let text = match authority.port_u16() {
-        Some(port) if port != default_port => format!("{}:{port}", authority.host()),
+        Some(port) if port != default_port(*scheme == Scheme::HTTPS) => {
+            format!("{}:{port}", authority.host())
+        }
         _ => authority.host().to_owned(),
     };
     http::HeaderValue::try_from(text).map_err(|e| ClientError::Request(e.to_string()))

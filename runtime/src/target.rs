@@ -3,7 +3,7 @@
 
 use crate::balancer::LoadBalancer;
 use crate::body::{OutBody, into_out_body, response_message, set_outbound_host, strip_hop_by_hop};
-use crate::client::{ClientError, Pooling};
+use crate::client::{ClientError, Pooling, default_port};
 use crate::ctx::Ctx;
 use crate::fault::{Fault, FaultCategory, FaultResponse, codes};
 use crate::message::Body;
@@ -438,7 +438,7 @@ impl<'u> Called<'u> {
     }
 
     fn default_port(&self) -> u16 {
-        if self.https { 443 } else { 80 }
+        default_port(self.https)
     }
 }
 
